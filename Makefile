@@ -1,0 +1,68 @@
+# The two commands a newcomer needs: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+BUILD := $(CURDIR)/.build
+# Nautobot the test hosts start with, and the release they are upgraded to.
+FIXTURE_VERSION ?= 3.1.0
+TARGET_VERSION ?= 3.2.7
+SCENARIOS ?= default
+
+# The collection is found through a link, so edits in this tree are what runs.
+export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
+export PATH := $(BIN):$(PATH)
+export NAUTOBOT_OPS_FIXTURE_VERSION := $(FIXTURE_VERSION)
+export NAUTOBOT_OPS_TARGET_VERSION := $(TARGET_VERSION)
+
+.PHONY: help venv collection testbed lint unit sanity molecule test demo demo-clean build clean
+
+help:
+	@echo "make demo   start a test host with Nautobot $(FIXTURE_VERSION) and upgrade it with playbooks/upgrade.yml"
+	@echo "make test   lint, unit tests, sanity, molecule scenarios ($(SCENARIOS)) on real systemd hosts"
+	@echo "make build  build the collection tarball"
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+collection:
+	mkdir -p $(BUILD)/collections/ansible_collections/nautobot_ops
+	ln -sfn $(CURDIR) $(BUILD)/collections/ansible_collections/nautobot_ops/lifecycle
+
+testbed:
+	bash testbed/prepare.sh
+
+lint: venv collection
+	$(BIN)/yamllint -s .
+	$(BIN)/ansible-lint
+
+unit: venv collection
+	$(BIN)/python -m pytest tests/unit -q --junitxml=$(BUILD)/junit/unit.xml
+
+sanity: venv
+	bash tests/sanity.sh
+
+molecule: venv collection testbed
+	for s in $(SCENARIOS); do $(BIN)/molecule test -s $$s; done
+
+build: venv
+	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)
+
+test: venv collection
+	bash tests/run.sh
+
+demo: venv collection
+	bash testbed/demo.sh
+
+demo-clean:
+	docker rm -f nautobot-demo >/dev/null 2>&1 || true
+
+clean: demo-clean
+	rm -rf $(BUILD) .pytest_cache

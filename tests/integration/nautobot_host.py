@@ -1,0 +1,38 @@
+"""What the testinfra suites ask a Nautobot test host: served health, installed version, data."""
+
+import json
+
+ROOT = "/opt/nautobot"
+UNITS = ("nautobot", "nautobot-worker", "nautobot-scheduler")
+HEALTH_URL = "http://127.0.0.1:8080/health/"
+FINGERPRINT_SCRIPT = "/opt/nautobot-fixture/fingerprint.py"
+
+
+def as_nautobot(command):
+    return f"sudo -u nautobot -H env NAUTOBOT_ROOT={ROOT} {command}"
+
+
+def health_status(host):
+    """HTTP status of /health/, as an int (0 when nothing answers)."""
+    out = host.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 20 {HEALTH_URL} || true")
+    return int(out or 0)
+
+
+def installed_version(host, venv=ROOT):
+    """The installed distribution's version, read through the venv's own Python."""
+    return host.check_output(
+        as_nautobot(f"{venv}/bin/python -c \"import importlib.metadata as m; print(m.version('nautobot'))\"")
+    ).strip()
+
+
+def fingerprint(host):
+    """Counts and digests of the rows the site created (see testbed/fixture/files/fingerprint.py)."""
+    out = host.check_output(
+        as_nautobot(f"sh -c 'cd {ROOT} && {ROOT}/bin/nautobot-server shell --interface python < {FINGERPRINT_SCRIPT} 2>/dev/null'")
+    )
+    line = [row for row in out.splitlines() if row.startswith("FINGERPRINT ")][-1]
+    return json.loads(line[len("FINGERPRINT "):])
+
+
+def file_sha256(host, path):
+    return host.check_output(f"sha256sum {path}").split()[0]
