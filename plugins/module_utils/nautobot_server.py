@@ -1,0 +1,261 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) nautobot_ops.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Running ``nautobot-server`` on a managed host and reading what it prints.
+
+The parsers are pure functions over text, tested against output captured from a real installation
+(``tests/unit/fixtures/nautobot_server/``). Stdlib and ansible.module_utils only, and no syntax newer than
+managed hosts' Python (3.8) allows.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import re
+
+from ansible.module_utils.common.text.converters import to_native
+
+
+DEFAULT_ROOT = "/opt/nautobot"
+CONFIG_FILENAME = "nautobot_config.py"
+STDERR_TAIL_LINES = 20
+
+# --no-color: the parsers read plain text whatever DJANGO_COLORS or a terminal says.
+SHOWMIGRATIONS_PLAN = ["showmigrations", "--plan", "--no-color"]
+# --dry-run is not optional: on Django < 4.2 `makemigrations --check` alone writes the migration files.
+# --no-input: the autodetector may ask whether a model was renamed; with no terminal that would hang or crash.
+MAKEMIGRATIONS_CHECK = ["makemigrations", "--check", "--dry-run", "--no-input", "--no-color"]
+
+# Environment names whose values are masked in everything the module returns.
+_SECRET_NAME_RE = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)
+
+# `showmigrations --plan`: "[X]  app.0001_initial", at verbosity 2 followed by " ... (parent, parent)".
+_PLAN_RE = re.compile(r"^\s*\[(?P<mark>[Xx ])\]\s+(?P<name>[^\s.]+\.[^\s]+)(?:\s+\.\.\.(?:\s.*)?)?\s*$")
+_NO_MIGRATIONS = "(no migrations)"
+
+# `makemigrations --dry-run` at verbosity 1.
+_APP_HEADING_RE = re.compile(r"^Migrations for '(?P<app>[^']+)':\s*$")
+# Django 5.1+ prefixes an operation with its category (+ - ~ p s ?), older releases always with "-".
+_OPERATION_RE = re.compile(r"^\s{3,}[-+~ps?]\s+(?P<text>\S.*?)\s*$")
+_MIGRATION_FILE_RE = re.compile(r"^\s{1,3}(?P<path>\S.*\.py)\s*$")
+
+# Operation.describe() texts of django.db.migrations.operations (3.2 to 5.2) that name models.
+_MODEL_PATTERNS = [re.compile(pattern) for pattern in (
+    r"^Create (?:proxy )?model (\w+)$",
+    r"^Delete model (\w+)$",
+    r"^Rename model (\w+) to (\w+)$",
+    r"^Rename table for (\w+) to ",
+    r"^Alter (\w+) table comment$",
+    r"^Alter \w+ for (\w+) \(",
+    r"^Set order_with_respect_to on (\w+) to ",
+    r"^Change Meta options on (\w+)$",
+    r"^Change managers on (\w+)$",
+    r"^Create index \S+ on .* (?:of|on) model (\w+)$",
+    r"^Remove index \S+ from (\w+)$",
+    r"^Rename (?:unnamed )?index .+ on (\w+) to \S+$",
+    r"^Create constraint \S+ on model (\w+)$",
+    r"^Remove constraint \S+ from model (\w+)$",
+    r"^Alter constraint \S+ on (\w+)$",
+    r"^Add field \S+ to (\w+)$",
+    r"^Remove field \S+ from (\w+)$",
+    r"^Alter field \S+ on (\w+)$",
+    r"^Rename field \S+ on (\w+) to \S+$",
+)]
+
+_TRACEBACK = "Traceback (most recent call last):"
+_EXCEPTION_LINE_RE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*")
+# Python warnings ("/path/x.py:12: DeprecationWarning: ...") and Django's usage hint say nothing about the failure.
+_NOISE_RE = re.compile(r"^\S+:\d+: \w*Warning: |^Type '.+ help' for usage\.$")
+
+
+class NautobotServerError(Exception):
+    """``nautobot-server`` could not run or its output could not be read."""
+
+    def __init__(self, msg, rc=None, stderr=None):
+        super(NautobotServerError, self).__init__(msg)
+        self.msg = msg
+        self.rc = rc
+        self.stderr_tail = tail(stderr)
+
+
+def nautobot_server_path(root=DEFAULT_ROOT, venv=None, executable=None):
+    """The nautobot-server to run: ``executable`` if given, else ``<venv or root>/bin/nautobot-server``."""
+    if executable:
+        return executable
+    return os.path.join(venv or root, "bin", "nautobot-server")
+
+
+def config_path(root=DEFAULT_ROOT, config=None):
+    return config or os.path.join(root, CONFIG_FILENAME)
+
+
+def secret_values(environment):
+    """Values of environment variables whose names look secret (NAUTOBOT_DB_PASSWORD, NAUTOBOT_SECRET_KEY, ...)."""
+    return set(
+        to_native(value) for name, value in (environment or {}).items()
+        if value not in (None, "") and _SECRET_NAME_RE.search(name)
+    )
+
+
+def tail(text, lines=STDERR_TAIL_LINES):
+    """The last ``lines`` lines of ``text``, trailing blank lines dropped."""
+    if not text:
+        return []
+    return text.rstrip().splitlines()[-lines:]
+
+
+def failure_message(stderr, stdout=None):
+    """One line saying why nautobot-server failed, from what it printed.
+
+    After a traceback that is the exception line (the last traceback's, so the final one of a chain),
+    for example ``FileNotFoundError: Configuration file not found at ...`` or
+    ``django.db.utils.OperationalError: connection to server at ... failed: Connection refused``.
+    Django's CommandError and other messages without a traceback: the last meaningful line.
+    Python warnings are skipped; stdout is read when stderr holds nothing else.
+    """
+    everything = []
+    for text in (stderr, stdout):
+        lines = [line.rstrip() for line in (text or "").splitlines() if line.strip()]
+        everything.extend(lines)
+        if _TRACEBACK in lines:
+            start = len(lines) - lines[::-1].index(_TRACEBACK)
+            for line in lines[start:]:
+                if not line[0].isspace():
+                    return line
+        candidates = [line for line in lines if not line[0].isspace() and not _NOISE_RE.match(line)]
+        exceptions = [line for line in candidates if _EXCEPTION_LINE_RE.match(line)]
+        if exceptions or candidates:
+            return (exceptions or candidates)[-1]
+    return everything[-1].strip() if everything else "no output"
+
+
+def parse_showmigrations_plan(text):
+    """Applied and pending migrations ("app.name"), in plan order, from ``showmigrations --plan``.
+
+    Lines that are not plan entries (warnings, blank lines) are skipped. Raises ValueError when the
+    text holds no plan at all, rather than reporting that nothing is pending.
+    """
+    applied = []
+    pending = []
+    seen_plan = False
+    for line in (text or "").splitlines():
+        match = _PLAN_RE.match(line)
+        if match:
+            seen_plan = True
+            (pending if match.group("mark") == " " else applied).append(match.group("name"))
+        elif line.strip() == _NO_MIGRATIONS:
+            seen_plan = True
+    if not seen_plan:
+        raise ValueError("no migration plan in the output of showmigrations --plan")
+    return dict(applied=applied, pending=pending)
+
+
+def parse_makemigrations_check(text):
+    """Migrations ``makemigrations --check --dry-run`` would write, as a list of
+    ``{"app": label, "migration": path as printed, "operations": [description, ...]}``."""
+    changes = []
+    app = None
+    current = None
+    for line in (text or "").splitlines():
+        heading = _APP_HEADING_RE.match(line)
+        if heading:
+            app = heading.group("app")
+            current = None
+            continue
+        if app is None:
+            continue
+        migration = _MIGRATION_FILE_RE.match(line)
+        if migration:
+            current = dict(app=app, migration=migration.group("path"), operations=[])
+            changes.append(current)
+            continue
+        operation = _OPERATION_RE.match(line)
+        if operation and current is not None:
+            current["operations"].append(operation.group("text"))
+    return changes
+
+
+def models_in_operation(operation):
+    """Lower-case model names an operation description mentions: "Add field size to widget" -> ["widget"]."""
+    for pattern in _MODEL_PATTERNS:
+        match = pattern.match(operation)
+        if match:
+            return [name.lower() for name in match.groups()]
+    return []
+
+
+def unreflected_models(changes):
+    """Sorted "app.model" labels named by the operations in ``changes`` (see parse_makemigrations_check)."""
+    models = set()
+    for change in changes:
+        for operation in change["operations"]:
+            for model in models_in_operation(operation):
+                models.add("%s.%s" % (change["app"], model))
+    return sorted(models)
+
+
+class NautobotServer(object):
+    """One Nautobot installation's nautobot-server, run through ``module.run_command``.
+
+    Arguments are passed as a list (no shell); NAUTOBOT_ROOT is set to ``root`` on top of ``environment``,
+    and commands run in ``root`` when it exists, so paths Django prints relative to it stay meaningful.
+    """
+
+    def __init__(self, module, executable, root=DEFAULT_ROOT, config=None, environment=None):
+        self.module = module
+        self.executable = executable
+        self.root = root
+        self.config = config_path(root, config)
+        self.environment = dict(
+            (to_native(name), to_native(value)) for name, value in (environment or {}).items() if value is not None
+        )
+        self.environment["NAUTOBOT_ROOT"] = root
+
+    def check_executable(self):
+        if not (os.path.isfile(self.executable) and os.access(self.executable, os.X_OK)):
+            raise NautobotServerError(
+                "nautobot-server not found at %s: point venv (or nautobot_server) at the Nautobot installation"
+                % self.executable
+            )
+
+    @property
+    def cwd(self):
+        return self.root if os.path.isdir(self.root) else None
+
+    def argv(self, args):
+        return [self.executable, "--config-path", self.config] + list(args)
+
+    def run(self, args):
+        """Run nautobot-server with ``args``; return (rc, stdout, stderr)."""
+        return self.module.run_command(self.argv(args), environ_update=self.environment, cwd=self.cwd)
+
+    def _failure(self, command, rc, out, err):
+        return NautobotServerError(
+            "nautobot-server %s failed (exit %s): %s" % (command, rc, failure_message(err, out)), rc=rc, stderr=err or out,
+        )
+
+    def showmigrations_plan(self):
+        """``{"applied": [...], "pending": [...]}`` ("app.name", plan order) for the database in the configuration."""
+        rc, out, err = self.run(SHOWMIGRATIONS_PLAN)
+        if rc != 0:
+            raise self._failure("showmigrations", rc, out, err)
+        try:
+            return parse_showmigrations_plan(out)
+        except ValueError as error:
+            raise NautobotServerError("nautobot-server showmigrations: %s" % error, rc=rc, stderr=err or out)
+
+    def unreflected_changes(self):
+        """Migrations Django would write for model changes that have none (empty list when there are none)."""
+        rc, out, err = self.run(MAKEMIGRATIONS_CHECK)
+        changes = parse_makemigrations_check(out)
+        # Exit 1 with "Migrations for ..." is the finding; any other non-zero exit is a failure to look.
+        if rc != 0 and not changes:
+            raise self._failure("makemigrations", rc, out, err)
+        cwd = self.cwd
+        for change in changes:
+            if cwd and not os.path.isabs(change["migration"]):
+                change["migration"] = os.path.join(cwd, change["migration"])
+        return changes

@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) nautobot_ops.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import stat
+
+from unittest.mock import patch
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible_collections.nautobot_ops.lifecycle.plugins.modules import nautobot_migrations
+from ansible_collections.nautobot_ops.lifecycle.tests.unit.plugins.modules.utils import run_module, set_module_args
+
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                        "fixtures", "nautobot_server")
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return handle.read()
+
+
+PLAN_APPLIED = (0, fixture("showmigrations-plan-3.1.0-applied.txt"), "")
+PLAN_PENDING = (0, fixture("showmigrations-plan-3.1.0-db-3.2.7-code.txt"), "")
+PLAN_DB_DOWN = (1, "", fixture("showmigrations-plan-3.1.0-database-down.stderr.txt"))
+PLAN_NO_CONFIG = (1, "", fixture("showmigrations-plan-3.1.0-missing-config.stderr.txt"))
+CHECK_CLEAN = (0, fixture("makemigrations-check-3.1.0-clean.txt"), "")
+CHECK_UNREFLECTED = (1, fixture("makemigrations-check-3.1.0-unreflected.txt"), "")
+
+
+class FakeRunCommand:
+    """Stands in for AnsibleModule.run_command: answers by subcommand and records every call."""
+
+    def __init__(self, **answers):
+        self.answers = answers
+        self.calls = []
+
+    def __call__(self, args, **kwargs):
+        self.calls.append(dict(args=args, **kwargs))
+        subcommand = args[3]
+        return self.answers[subcommand]
+
+    def argv(self, subcommand):
+        return [call["args"] for call in self.calls if call["args"][3] == subcommand]
+
+
+def make_server(directory):
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "nautobot-server"
+    path.write_text("#!/bin/sh\nexit 99\n")  # never run: run_command is patched
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+@pytest.fixture
+def root(tmp_path):
+    make_server(tmp_path / "bin")
+    return str(tmp_path)
+
+
+def run(args, fake):
+    with patch.object(basic.AnsibleModule, "run_command", fake):
+        return run_module(nautobot_migrations.main, args)
+
+
+def test_up_to_date_and_clean(root):
+    fake = FakeRunCommand(showmigrations=PLAN_APPLIED, makemigrations=CHECK_CLEAN)
+    failed, result = run(dict(root=root), fake)
+    assert not failed
+    assert result["changed"] is False
+    assert result["nautobot_server"] == os.path.join(root, "bin", "nautobot-server")
+    assert (result["pending"], result["pending_count"], result["applied_count"]) == ([], 0, 451)
+    assert result["unreflected"] is False
+    assert result["unreflected_changes"] == []
+    assert result["unreflected_models"] == []
+
+
+def test_argv_env_and_cwd(root):
+    fake = FakeRunCommand(showmigrations=PLAN_APPLIED, makemigrations=CHECK_CLEAN)
+    run(dict(root=root, environment=dict(NAUTOBOT_DB_HOST="db.example.com")), fake)
+    server = os.path.join(root, "bin", "nautobot-server")
+    config = os.path.join(root, "nautobot_config.py")
+    [makemigrations] = fake.argv("makemigrations")
+    assert makemigrations[:4] == [server, "--config-path", config, "makemigrations"]
+    # --check without --dry-run writes migration files on Django < 4.2.
+    assert "--check" in makemigrations and "--dry-run" in makemigrations
+    assert "--no-input" in makemigrations
+    [showmigrations] = fake.argv("showmigrations")
+    assert showmigrations[:5] == [server, "--config-path", config, "showmigrations", "--plan"]
+    for call in fake.calls:
+        assert isinstance(call["args"], list)
+        assert not call.get("use_unsafe_shell")
+        assert call["environ_update"] == dict(NAUTOBOT_ROOT=root, NAUTOBOT_DB_HOST="db.example.com")
+        assert call["cwd"] == root
+
+
+def test_pending_with_new_release_venv(root, tmp_path):
+    venv = tmp_path / "releases" / "3.2.7"
+    server = make_server(venv / "bin")
+    fake = FakeRunCommand(showmigrations=PLAN_PENDING)
+    failed, result = run(dict(root=root, venv=str(venv), check_unreflected=False), fake)
+    assert not failed
+    assert result["nautobot_server"] == server
+    assert result["pending_count"] == 20
+    assert result["pending"][0] == "circuits.0023_remove_circuittermination_cable_peer_fields"
+    assert result["pending"][-1] == "ipam.0058_iprange_role_data"
+    assert result["applied_count"] == 451
+    assert "unreflected" not in result
+    [argv] = fake.argv("showmigrations")
+    assert argv[0] == server
+    assert argv[2] == os.path.join(root, "nautobot_config.py")  # the running installation's configuration
+
+
+def test_explicit_executable_and_config(root, tmp_path):
+    server = make_server(tmp_path / "elsewhere")
+    fake = FakeRunCommand(showmigrations=PLAN_APPLIED)
+    failed, result = run(dict(root=root, venv="/nonexistent", nautobot_server=server, config="/etc/nautobot/config.py",
+                              check_unreflected=False), fake)
+    assert not failed
+    assert result["nautobot_server"] == server
+    assert fake.calls[0]["args"][:3] == [server, "--config-path", "/etc/nautobot/config.py"]
+
+
+def test_unreflected(root):
+    fake = FakeRunCommand(makemigrations=CHECK_UNREFLECTED)
+    failed, result = run(dict(root=root, check_pending=False), fake)
+    assert not failed
+    assert result["changed"] is False
+    assert result["unreflected"] is True
+    assert result["unreflected_changes"] == [dict(
+        app="fixture_unreflected",
+        migration="/srv/apps/fixture_unreflected/migrations/0002_widget_size.py",
+        operations=["Add field size to widget"],
+    )]
+    assert result["unreflected_models"] == ["fixture_unreflected.widget"]
+    assert "pending" not in result
+    assert [call["args"][3] for call in fake.calls] == ["makemigrations"]
+
+
+def test_unreflected_relative_path_is_made_absolute(root):
+    out = "Migrations for 'app':\n  jobs/app/migrations/0002_x.py\n    - Add field size to widget\n"
+    fake = FakeRunCommand(makemigrations=(1, out, ""))
+    failed, result = run(dict(root=root, check_pending=False), fake)
+    assert not failed
+    assert result["unreflected_changes"][0]["migration"] == os.path.join(root, "jobs/app/migrations/0002_x.py")
+
+
+def test_check_mode_still_reads(root):
+    fake = FakeRunCommand(showmigrations=PLAN_PENDING, makemigrations=CHECK_UNREFLECTED)
+    failed, result = run(dict(root=root, _ansible_check_mode=True), fake)
+    assert not failed
+    assert result["changed"] is False
+    assert result["pending_count"] == 20
+    assert result["unreflected"] is True
+
+
+@pytest.mark.parametrize("answer, message", [
+    (PLAN_DB_DOWN, 'nautobot-server showmigrations failed (exit 1): django.db.utils.OperationalError: '
+                   'connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused'),
+    (PLAN_NO_CONFIG, "nautobot-server showmigrations failed (exit 1): FileNotFoundError: Configuration file not found"
+                     " at /nonexistent.py - Please provide a valid --config-path path, or use 'nautobot-server init'"
+                     " to create a new configuration."),
+    ((0, "No changes detected\n", ""), "nautobot-server showmigrations: no migration plan in the output of showmigrations --plan"),
+])
+def test_showmigrations_failure(root, answer, message):
+    fake = FakeRunCommand(showmigrations=answer, makemigrations=CHECK_CLEAN)
+    failed, result = run(dict(root=root), fake)
+    assert failed
+    assert result["msg"] == message
+    assert "Traceback" not in result["msg"]
+    assert result["changed"] is False
+    assert result["stderr_tail"] == (answer[2] or answer[1]).rstrip().splitlines()[-20:]
+    assert len(fake.calls) == 1  # stops at the first failure
+
+
+def test_makemigrations_failure_is_not_a_finding(root):
+    stderr = fixture("showmigrations-plan-3.1.0-database-down.stderr.txt")
+    fake = FakeRunCommand(makemigrations=(1, "", stderr))
+    failed, result = run(dict(root=root, check_pending=False), fake)
+    assert failed
+    assert result["msg"].startswith("nautobot-server makemigrations failed (exit 1): django.db.utils.OperationalError: ")
+    assert result["rc"] == 1
+    assert len(result["stderr_tail"]) == 20
+    assert "unreflected" not in result
+
+
+def test_missing_nautobot_server(tmp_path):
+    fake = FakeRunCommand()
+    failed, result = run(dict(root=str(tmp_path)), fake)
+    assert failed
+    assert result["msg"].startswith("nautobot-server not found at %s: " % os.path.join(str(tmp_path), "bin", "nautobot-server"))
+    assert fake.calls == []
+
+
+def test_nothing_to_do(root):
+    fake = FakeRunCommand()
+    failed, result = run(dict(root=root, check_pending=False, check_unreflected=False), fake)
+    assert failed
+    assert "nothing to do" in result["msg"]
+
+
+def test_secret_environment_values_are_masked(root, capsys):
+    # The real fail_json this time: masking happens when the result is written out.
+    stderr = 'django.db.utils.OperationalError: password authentication failed for "s3cr3t-pw"\n'
+    fake = FakeRunCommand(showmigrations=(1, "", stderr))
+    args = dict(root=root, environment=dict(NAUTOBOT_DB_PASSWORD="s3cr3t-pw", NAUTOBOT_DB_HOST="db.example.com"))
+    with patch.object(basic.AnsibleModule, "run_command", fake), set_module_args(args):
+        with pytest.raises(SystemExit):
+            nautobot_migrations.main()
+    assert fake.calls[0]["environ_update"]["NAUTOBOT_DB_PASSWORD"] == "s3cr3t-pw"
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True
+    assert "password authentication failed" in result["msg"]
+    assert "s3cr3t-pw" not in json.dumps(result)
+    assert "db.example.com" not in result["msg"]
