@@ -47,7 +47,7 @@ options:
     type: path
   config:
     description:
-      - Nautobot configuration file, passed as C(--config). Defaults to C(<root>/nautobot_config.py).
+      - Nautobot configuration file, passed as C(--config-path). Defaults to C(<root>/nautobot_config.py).
     type: path
   environment:
     description:

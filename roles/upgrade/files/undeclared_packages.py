@@ -1,0 +1,49 @@
+"""List distributions in this venv that neither Nautobot's dependency tree nor
+local_requirements.txt declares: a rebuilt venv would silently lose them.
+
+usage: <venv>/bin/python undeclared_packages.py [LOCAL_REQUIREMENTS]   -> JSON list
+"""
+import json
+import re
+import sys
+
+try:
+    import importlib.metadata as metadata
+except ImportError:  # Python < 3.8 (Nautobot 1.x)
+    import importlib_metadata as metadata
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(line):
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+    return canonical(match.group(1)) if match else None
+
+
+installed = {canonical(dist.metadata["Name"]): dist for dist in metadata.distributions() if dist.metadata["Name"]}
+wanted = ["nautobot"]
+if len(sys.argv) > 1:
+    try:
+        with open(sys.argv[1]) as handle:
+            for line in handle:
+                line = line.split("#", 1)[0].strip()
+                if line and not line.startswith("-"):
+                    wanted.append(requirement_name(line))
+    except FileNotFoundError:
+        pass
+
+declared = set()
+while wanted:
+    name = wanted.pop()
+    if not name or name in declared:
+        continue
+    declared.add(name)
+    dist = installed.get(name)
+    # Extras are followed too: what an extra pulled in was asked for by somebody.
+    for requirement in (dist.requires or []) if dist else []:
+        wanted.append(requirement_name(requirement))
+
+tooling = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
+print(json.dumps(sorted(dist.metadata["Name"] for name, dist in installed.items() if name not in declared | tooling)))

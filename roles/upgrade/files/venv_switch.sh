@@ -1,0 +1,24 @@
+#!/bin/sh
+# Swap the venv inside a venv-layout NAUTOBOT_ROOT, leaving the site's files where they are:
+# ROOT's venv entries are parked in PARK, NEW's entries move in. Renames on one file system,
+# so the switch takes milliseconds; rollback is the same call with the parked venv as NEW.
+#   venv_switch.sh ROOT NEW PARK ENTRY...
+set -eu
+root=$1
+new=$2
+park=$3
+shift 3
+[ -x "$new/bin/python" ] || { echo "venv_switch: no venv at $new" >&2; exit 2; }
+mkdir -p "$park"
+# A venv names the directory it was built in (script shebangs, activate, pyvenv.cfg).
+grep -rlI -F "$new" "$new/bin" "$new/pyvenv.cfg" | while IFS= read -r file; do
+  sed -i "s#$new#$root#g" "$file"
+done
+for entry in "$@"; do
+  if [ -e "$root/$entry" ] || [ -L "$root/$entry" ]; then mv "$root/$entry" "$park/$entry"; fi
+done
+for entry in "$@"; do
+  if [ -e "$new/$entry" ] || [ -L "$new/$entry" ]; then mv "$new/$entry" "$root/$entry"; fi
+done
+rm -rf "$new"
+echo "switched $root to the venv built in $new; previous venv parked in $park"
