@@ -10,13 +10,18 @@ BUILD := $(CURDIR)/.build
 # Nautobot the test hosts start with, and the release they are upgraded to.
 FIXTURE_VERSION ?= 3.1.0
 TARGET_VERSION ?= 3.2.7
-SCENARIOS ?= default
+# Every folder of molecule/, in the order they build on each other.
+SCENARIOS ?= fixture modules default debian13 release_archive release_git
+# Debian releases the test hosts run (bookworm = Debian 12, trixie = Debian 13).
+SUITES ?= bookworm trixie
 
 # The collection is found through a link, so edits in this tree are what runs.
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)/collections
 export PATH := $(BIN):$(PATH)
 export NAUTOBOT_OPS_FIXTURE_VERSION := $(FIXTURE_VERSION)
 export NAUTOBOT_OPS_TARGET_VERSION := $(TARGET_VERSION)
+export NAUTOBOT_OPS_SUITES := $(SUITES)
+export SCENARIOS
 
 .PHONY: help venv collection testbed lint unit sanity molecule test demo demo-clean build clean
 

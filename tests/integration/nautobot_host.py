@@ -25,10 +25,10 @@ def installed_version(host, venv=ROOT):
     ).strip()
 
 
-def fingerprint(host):
+def fingerprint(host, venv=ROOT):
     """Counts and digests of the rows the site created (see testbed/fixture/files/fingerprint.py)."""
     out = host.check_output(
-        as_nautobot(f"sh -c 'cd {ROOT} && {ROOT}/bin/nautobot-server shell --interface python < {FINGERPRINT_SCRIPT} 2>/dev/null'")
+        as_nautobot(f"sh -c 'cd {ROOT} && {venv}/bin/nautobot-server shell --interface python < {FINGERPRINT_SCRIPT} 2>/dev/null'")
     )
     line = [row for row in out.splitlines() if row.startswith("FINGERPRINT ")][-1]
     return json.loads(line[len("FINGERPRINT "):])
