@@ -39,7 +39,7 @@ def render(specs):
 
 def expected(readme_text, table):
     head, rest = readme_text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
+    tail = rest.split(END, 1)[1]
     return f"{head}{BEGIN}\n{table}{END}{tail}"
 
 

@@ -12,6 +12,8 @@ pip_version=$(.venv/bin/python -c 'import types; from ansible_test._internal.pyt
 get_pip=~/.ansible/test/cache/get_pip_${pip_version//./_}.py
 mkdir -p "$(dirname "$get_pip")"
 cmp -s tests/get_pip_standin.py "$get_pip" || cp tests/get_pip_standin.py "$get_pip"
+# The shellcheck sanity test is skipped, not failed, without the program.
+command -v shellcheck >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
 rm -rf "$dest"
 mkdir -p "$dest"
 git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$dest"

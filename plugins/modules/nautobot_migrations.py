@@ -24,13 +24,9 @@ description:
     E(NAUTOBOT_ROOT) set to O(root), and in O(root) when it exists.
 author:
   - nautobot_ops.lifecycle contributors (!UNKNOWN)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+extends_documentation_fragment:
+  - nautobot_ops.lifecycle.attributes
+  - nautobot_ops.lifecycle.attributes.read_only
 options:
   root:
     description:

@@ -23,13 +23,9 @@ description:
     each row naming its upstream source.
 author:
   - nautobot_ops maintainers (!UNKNOWN)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
+extends_documentation_fragment:
+  - nautobot_ops.lifecycle.attributes
+  - nautobot_ops.lifecycle.attributes.read_only
 options:
   target:
     description:

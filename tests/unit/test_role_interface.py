@@ -35,5 +35,5 @@ def test_defaults_match_argument_specs(role):
 
 
 def test_role_readmes_generated_from_specs():
-    run = subprocess.run([sys.executable, str(TOP / "tests/argspec_docs.py"), "--check"], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, str(TOP / "tests/argspec_docs.py"), "--check"], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout

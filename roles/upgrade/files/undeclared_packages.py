@@ -8,7 +8,7 @@ import re
 import sys
 
 try:
-    import importlib.metadata as metadata
+    from importlib import metadata
 except ImportError:  # Python < 3.8 (Nautobot 1.x)
     import importlib_metadata as metadata
 

@@ -6,19 +6,10 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-
 import pytest
 
 from ansible_collections.nautobot_ops.lifecycle.plugins.module_utils import nautobot_server as ns
-
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                        "fixtures", "nautobot_server")
-
-
-def fixture(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
+from ansible_collections.nautobot_ops.lifecycle.tests.unit.captured import fixture
 
 
 # Captured from Nautobot 3.1.0 (Django 5.2); see fixtures/nautobot_server/README.md.

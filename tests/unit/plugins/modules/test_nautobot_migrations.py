@@ -16,15 +16,8 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible_collections.nautobot_ops.lifecycle.plugins.modules import nautobot_migrations
+from ansible_collections.nautobot_ops.lifecycle.tests.unit.captured import fixture
 from ansible_collections.nautobot_ops.lifecycle.tests.unit.plugins.modules.utils import run_module, set_module_args
-
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                        "fixtures", "nautobot_server")
-
-
-def fixture(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
 
 
 PLAN_APPLIED = (0, fixture("showmigrations-plan-3.1.0-applied.txt"), "")

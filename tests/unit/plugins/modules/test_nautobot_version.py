@@ -6,71 +6,21 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import contextlib
-import json
 import os
 import stat
 import sys
 
-from unittest.mock import patch
-
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.nautobot_ops.lifecycle.plugins.modules import nautobot_version
+from ansible_collections.nautobot_ops.lifecycle.tests.unit.plugins.modules.utils import run_module
 
 NOTES = "https://docs.nautobot.com/projects/core/en/stable/release-notes/version-%s/"
 
 
-class AnsibleExitJson(Exception):
-    pass
-
-
-class AnsibleFailJson(Exception):
-    pass
-
-
-def exit_json(*args, **kwargs):
-    kwargs.setdefault("changed", False)
-    raise AnsibleExitJson(kwargs)
-
-
-def fail_json(*args, **kwargs):
-    kwargs["failed"] = True
-    raise AnsibleFailJson(kwargs)
-
-
-@contextlib.contextmanager
-def set_module_args(args):
-    """Hand ``args`` to AnsibleModule: ansible-core 2.19+ has a helper, older releases read _ANSIBLE_ARGS."""
-    try:
-        from ansible.module_utils.testing import patch_module_args
-    except ImportError:
-        serialized = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-        with patch.object(basic, "_ANSIBLE_ARGS", serialized):
-            yield
-    else:
-        with patch_module_args(args):
-            yield
-
-
-@pytest.fixture(autouse=True)
-def module_exits():
-    with patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json):
-        yield
-
-
 def run(args):
     """Run the module; return (failed, result)."""
-    with set_module_args(args):
-        try:
-            nautobot_version.main()
-        except AnsibleExitJson as exit_:
-            return False, exit_.args[0]
-        except AnsibleFailJson as fail:
-            return True, fail.args[0]
-    raise AssertionError("the module neither exited nor failed")
+    return run_module(nautobot_version.main, args)
 
 
 def fake_venv(path, script):
