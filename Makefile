@@ -11,7 +11,7 @@ BUILD := $(CURDIR)/.build
 FIXTURE_VERSION ?= 3.1.0
 TARGET_VERSION ?= 3.2.7
 # Every folder of molecule/, in the order they build on each other.
-SCENARIOS ?= fixture modules default debian13 release_archive release_git
+SCENARIOS ?= fixture modules bad_input default debian13 release_archive release_git faults
 # Debian releases the test hosts run (bookworm = Debian 12, trixie = Debian 13).
 SUITES ?= bookworm trixie
 

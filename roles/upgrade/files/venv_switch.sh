@@ -9,6 +9,8 @@ new=$2
 park=$3
 shift 3
 [ -x "$new/bin/python" ] || { echo "venv_switch: no venv at $new" >&2; exit 2; }
+# A leftover of an earlier failure would make mv nest directories.
+rm -rf "$park"
 mkdir -p "$park"
 # A venv names the directory it was built in (script shebangs, activate, pyvenv.cfg).
 grep -rlI -F "$new" "$new/bin" "$new/pyvenv.cfg" | while IFS= read -r file; do

@@ -1,0 +1,61 @@
+"""Each bad input is refused before anything on the host changes."""
+
+import os
+
+import pytest
+from nautobot_host import ROOT, fingerprint, health_status, installed_version
+from playbook_runs import TOP, upgrade
+
+FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
+SDIST = f"{TOP}/.build/sdist/nautobot-{os.environ.get('NAUTOBOT_OPS_TARGET_VERSION', '3.2.7')}.tar.gz"
+# Every file of the installation (compiled bytecode aside) and of the places the role writes.
+TREE = f"find {ROOT} /var/backups -path '*/__pycache__' -prune -o -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum"
+
+CASES = {
+    "invalid version": ({"upgrade_version": "3.x"}, "'3.x' is not a valid Nautobot version"),
+    "empty version": ({"upgrade_version": ""}, "upgrade_version is required"),
+    "downgrade without opt-in": ({"upgrade_version": "3.0.11"}, "downgrade"),
+    "version not in the wheelhouse": ({"upgrade_version": "3.2.99"}, "nautobot==3.2.99 is not in the wheelhouse"),
+    "release the collection does not know": ({"upgrade_version": "5.0.0"}, "5.0"),
+    "requirements not met (Python)": ({"upgrade_version": "1.0.0", "upgrade_allow_downgrade": True}, "Python"),
+    "unknown source": ({"upgrade_source": "ftp"}, "upgrade_source"),
+    "archive without checksum": ({"upgrade_source": "archive", "upgrade_archive_src": SDIST}, "upgrade_archive_checksum is required"),
+    "git branch without opt-in": (
+        {"upgrade_source": "git", "upgrade_git_repo": "/srv/branchy.git", "upgrade_git_ref": "develop"},
+        "is a branch",
+    ),
+    "root that is not a Nautobot install": ({"upgrade_root": "/srv"}, "/srv is not a Nautobot installation"),
+    "unit that does not exist": (
+        {"upgrade_services": ["nautobot", "nautobot-wrker"], "upgrade_worker_services": []},
+        "nautobot-wrker not found on the host",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def tree_before(host):
+    return host.check_output(TREE)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_refused_with_nothing_changed(host, tree_before, case):
+    extra_vars, message = CASES[case]
+    run = upgrade(**extra_vars)
+    assert run.rc != 0, run
+    assert run.failed == 1 and run.changed == 0, run
+    assert message in run.output, run
+    assert host.check_output(TREE) == tree_before
+
+
+def test_host_as_before(host):
+    assert installed_version(host) == FIXTURE
+    assert health_status(host) == 200
+    assert not host.file(f"{ROOT}/.nautobot-ops").exists
+    assert not host.file("/var/backups/nautobot").exists
+
+
+def test_data_as_before(host):
+    import json
+
+    before = json.loads(host.file("/var/lib/nautobot-ops-test/before.json").content_string)
+    assert fingerprint(host) == before["fingerprint"]

@@ -1,0 +1,165 @@
+"""Fault injection on a real host. Tests run in file order and share the host: each injects a
+fault, runs the upgrade, checks the old release serves with every row in place, and removes
+the fault; the last runs the upgrade clean, which must complete."""
+
+import json
+import os
+import re
+import time
+
+import pytest
+from nautobot_host import ROOT, as_nautobot, fingerprint, health_status, installed_version
+from playbook_runs import TOP, start_upgrade, upgrade
+
+TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
+FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
+SDIST = f"{TOP}/.build/sdist/nautobot-{TARGET}.tar.gz"
+PSQL = "sudo -u nautobot env PGPASSWORD=fixture-db-password psql -h localhost -d nautobot -v ON_ERROR_STOP=1 -c"
+
+
+@pytest.fixture(scope="module")
+def before(host):
+    return json.loads(host.file("/var/lib/nautobot-ops-test/before.json").content_string)
+
+
+def assert_old_release_serves(host, before):
+    assert installed_version(host) == FIXTURE
+    assert health_status(host) == 200
+    assert fingerprint(host) == before["fingerprint"]
+    pending = host.run(as_nautobot(f"{ROOT}/bin/nautobot-server migrate --check"))
+    assert pending.rc == 0, "the database is not the old release's: " + pending.stdout
+
+
+def test_git_source_unreachable(host, before):
+    run = upgrade(upgrade_source="git", upgrade_git_repo="/srv/no-such-repository.git")
+    assert run.rc != 0 and run.changed == 0, run
+    assert "cannot be read" in run.output
+    assert_old_release_serves(host, before)
+
+
+def test_archive_url_unreachable(host, before):
+    checksum = open(f"{SDIST}.checksum").read().strip()
+    run = upgrade(upgrade_source="archive", upgrade_archive_url="http://127.0.0.1:9/nautobot.tar.gz", upgrade_archive_checksum=checksum)
+    assert run.rc != 0 and run.changed == 0, run
+    assert "cannot be fetched" in run.output
+    assert_old_release_serves(host, before)
+
+
+def test_archive_checksum_mismatch(host, before):
+    run = upgrade(upgrade_source="archive", upgrade_archive_src=SDIST, upgrade_archive_checksum="sha256:" + "0" * 64)
+    assert run.rc != 0, run
+    assert "checksum" in run.output and "refused" in run.output
+    assert_old_release_serves(host, before)
+
+
+def test_pip_failure(host, before):
+    requirements = f"{ROOT}/local_requirements.txt"
+    host.run(f"cp -a {requirements} /root/local_requirements.txt.orig && echo nautobot-ops-no-such-package==9.9.9 >> {requirements}")
+    try:
+        run = upgrade()
+    finally:
+        host.run(f"cp -a /root/local_requirements.txt.orig {requirements}")
+    assert run.rc != 0, run
+    assert "nautobot-ops-no-such-package" in run.output
+    assert_old_release_serves(host, before)
+
+
+def test_migration_fails_midway(host, before):
+    # A table in the way of a CreateModel the target brings (ipam.0057): the earlier new
+    # migrations apply, then migrate fails.
+    host.check_output(f"{PSQL} 'CREATE TABLE ipam_ipaddressrange (id integer)'")
+    try:
+        run = upgrade()
+    finally:
+        host.check_output(f"{PSQL} 'DROP TABLE IF EXISTS ipam_ipaddressrange'")
+    assert run.rc != 0, run
+    assert "Apply the new release's migrations" in run.output
+    assert "Rolled back" in run.output and "database was restored" in run.output
+    assert_old_release_serves(host, before)
+
+
+def test_unit_fails_to_start_after_switch(host, before):
+    # The web unit refuses to start on the target release (as with an incompatible plugin).
+    dropin = "/etc/systemd/system/nautobot.service.d/fault.conf"
+    refuse = f"import importlib.metadata as m, sys; sys.exit(m.version('nautobot') == '{TARGET}')"
+    host.run(f"mkdir -p {os.path.dirname(dropin)} && printf '[Service]\\nExecStartPre={ROOT}/bin/python -c \"{refuse}\"\\n' > {dropin}")
+    host.run("systemctl daemon-reload")
+    try:
+        run = upgrade()
+    finally:
+        host.run(f"rm -f {dropin} && systemctl daemon-reload")
+    assert run.rc != 0, run
+    assert "Restart the services" in run.output and "Rolled back" in run.output
+    assert_old_release_serves(host, before)
+
+
+def test_killed_during_install_then_rerun(host, before):
+    proc = start_upgrade()
+    try:
+        for _ in range(240):
+            if host.run("pgrep -f 'bin/pip install'").rc == 0:
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("pip install never started")
+    finally:
+        proc.kill()
+        proc.wait()
+    # Killing the controller's connection ends what it ran on the host, as with ssh.
+    host.run("pkill -f 'bin/pip install'")
+    assert_old_release_serves(host, before)
+
+
+def test_health_check_fails(host, before):
+    # The target's web server gets a cache it cannot reach: units run, /health/ answers 500.
+    config = f"{ROOT}/nautobot_config.py"
+    host.run(f"cp -a {config} /root/nautobot_config.py.orig")
+    host.run(
+        f"printf '%s\\n' 'import importlib.metadata as _m, sys as _s' "
+        f"'if _m.version(\"nautobot\") == \"{TARGET}\" and (_s.argv[1:2] == [\"start\"] or \"uwsgi\" in _s.modules):' "
+        f"'    CACHES[\"default\"][\"LOCATION\"] = \"redis://127.0.0.1:6399/1\"' >> {config}"
+    )
+    try:
+        run = upgrade(upgrade_health_timeout=30)
+    finally:
+        host.run(f"cp -a /root/nautobot_config.py.orig {config}")
+    assert run.rc != 0, run
+    assert "Wait for" in run.output and "Rolled back" in run.output
+    assert_old_release_serves(host, before)
+
+
+def test_clean_rerun_completes_without_printing_secrets(host, before):
+    run = upgrade("-vvv")
+    assert run.rc == 0, run
+    assert installed_version(host) == TARGET
+    assert health_status(host) == 200
+    assert fingerprint(host) == before["fingerprint"]
+    config = host.file(f"{ROOT}/nautobot_config.py").content_string
+    secret_key = re.search(r'^SECRET_KEY = os.getenv\("NAUTOBOT_SECRET_KEY", "([^"]+)"\)', config, re.M).group(1)
+    for secret in ("fixture-db-password", "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567", secret_key):
+        assert secret not in run.output
+
+
+def test_backups_private_and_pruned(host):
+    backups = host.check_output("ls -1d /var/backups/nautobot/nautobot-*").split()
+    assert len(backups) == 3  # upgrade_backup_keep, after four attempts that reached the backup
+    assert host.file("/var/backups/nautobot").mode == 0o700
+    for path in backups:
+        assert host.file(path).mode == 0o700
+        for name in ("database.dump", "media-jobs.tar.gz", "manifest.json"):
+            f = host.file(f"{path}/{name}")
+            assert f.exists and f.mode == 0o600 and f.user == "nautobot"
+
+
+def test_rollback_on_demand_refused_without_accepting_data_loss(host):
+    run = upgrade(playbook="rollback.yml")
+    assert run.rc != 0 and run.changed == 0, run
+    assert "upgrade_rollback_accept_data_loss" in run.output
+    assert installed_version(host) == TARGET
+
+
+def test_rollback_on_demand(host, before):
+    run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
+    assert run.rc == 0, run
+    assert f"Rolled back /opt/nautobot from Nautobot {TARGET} to {FIXTURE}" in run.output
+    assert_old_release_serves(host, before)
