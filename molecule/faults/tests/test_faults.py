@@ -2,6 +2,7 @@
 fault, runs the upgrade, checks the old release serves with every row in place, and removes
 the fault; the last runs the upgrade clean, which must complete."""
 
+import base64
 import json
 import os
 import re
@@ -20,6 +21,12 @@ PSQL = "sudo -u nautobot env PGPASSWORD=fixture-db-password psql -h localhost -d
 @pytest.fixture(scope="module")
 def before(host):
     return json.loads(host.file("/var/lib/nautobot-ops-test/before.json").content_string)
+
+
+def write_file(host, path, content):
+    """Write a file on the host byte for byte (no shell quoting in the way)."""
+    encoded = base64.b64encode(content.encode()).decode()
+    host.check_output(f"mkdir -p {os.path.dirname(path)} && echo {encoded} | base64 -d > {path}")
 
 
 def assert_old_release_serves(host, before):
@@ -82,8 +89,8 @@ def test_unit_fails_to_start_after_switch(host, before):
     # The web unit refuses to start on the target release (as with an incompatible plugin).
     dropin = "/etc/systemd/system/nautobot.service.d/fault.conf"
     refuse = f"import importlib.metadata as m, sys; sys.exit(m.version('nautobot') == '{TARGET}')"
-    host.run(f"mkdir -p {os.path.dirname(dropin)} && printf '[Service]\\nExecStartPre={ROOT}/bin/python -c \"{refuse}\"\\n' > {dropin}")
-    host.run("systemctl daemon-reload")
+    write_file(host, dropin, f'[Service]\nExecStartPre={ROOT}/bin/python -c "{refuse}"\n')
+    host.check_output("systemctl daemon-reload && systemctl restart nautobot")  # the old release starts with it
     try:
         run = upgrade()
     finally:
@@ -114,10 +121,14 @@ def test_health_check_fails(host, before):
     # The target's web server gets a cache it cannot reach: units run, /health/ answers 500.
     config = f"{ROOT}/nautobot_config.py"
     host.run(f"cp -a {config} /root/nautobot_config.py.orig")
-    host.run(
-        f"printf '%s\\n' 'import importlib.metadata as _m, sys as _s' "
-        f"'if _m.version(\"nautobot\") == \"{TARGET}\" and (_s.argv[1:2] == [\"start\"] or \"uwsgi\" in _s.modules):' "
-        f"'    CACHES[\"default\"][\"LOCATION\"] = \"redis://127.0.0.1:6399/1\"' >> {config}"
+    original = host.file(config).content_string
+    write_file(
+        host,
+        config,
+        original
+        + "import importlib.metadata as _m, sys as _s\n"
+        + f"if _m.version('nautobot') == '{TARGET}' and (_s.argv[1:2] == ['start'] or 'uwsgi' in _s.modules):\n"
+        + "    CACHES['default']['LOCATION'] = 'redis://127.0.0.1:6399/1'\n",
     )
     try:
         run = upgrade(upgrade_health_timeout=30)
