@@ -5,12 +5,20 @@
 #   .build/wheelhouse/<debianNN>          the target release (links into the cache)
 #   .build/wheelhouse/<debianNN>-fixture  the fixture's release
 #   .build/sdist/nautobot-<target>.tar.gz and .sha256   the target's release archive from PyPI
+#   image nautobot-ops/fixture:debian12-<major fixture>   a host a major version behind (molecule/major)
+#   .build/wheelhouse/debian12-major      every release of the major scenario's path
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 fixture_version=${NAUTOBOT_OPS_FIXTURE_VERSION:-3.1.0}
 target_version=${NAUTOBOT_OPS_TARGET_VERSION:-3.2.7}
 suites=${NAUTOBOT_OPS_SUITES:-bookworm}
+# The major scenario: a 2.4 host upgraded through each release of the path (empty: not built).
+major_fixture=${NAUTOBOT_OPS_MAJOR_FIXTURE_VERSION-}
+major_path=${NAUTOBOT_OPS_MAJOR_PATH-}
+# molecule/major_v1 (run by name): a 1.x host and the 2.x release it goes to (empty: not built).
+major_v1_fixture=${NAUTOBOT_OPS_MAJOR_V1_FIXTURE_VERSION-}
+major_v1_target=${NAUTOBOT_OPS_MAJOR_V1_TARGET_VERSION-}
 
 "$here/engine.sh"
 mapfile -t site_requirements < <(grep -vE '^[[:space:]]*(#|$)' "$here/fixture/files/local_requirements.txt")
@@ -30,3 +38,16 @@ for suite in $suites; do
   ln -sfn "$("$here/wheelhouse.sh" "$base" "nautobot==$fixture_version" "${site_requirements[@]}")" "$top/.build/wheelhouse/$name-fixture"
   echo "testbed: $name fixture $fixture, wheelhouse for $target_version at .build/wheelhouse/$name"
 done
+if [ -n "$major_fixture" ]; then
+  fixture=$("$here/fixture-image.sh" bookworm "$major_fixture")
+  base=$("$here/base-image.sh" bookworm)
+  mapfile -t releases < <(tr ',' '\n' <<< "$major_path" | grep . | sed 's/^/nautobot==/')
+  ln -sfn "$("$here/wheelhouse.sh" "$base" "${releases[@]}" "${site_requirements[@]}")" "$top/.build/wheelhouse/debian12-major"
+  echo "testbed: major fixture $fixture, wheelhouse for $major_path at .build/wheelhouse/debian12-major"
+fi
+if [ -n "$major_v1_fixture" ]; then
+  fixture=$("$here/fixture-image.sh" bookworm "$major_v1_fixture")
+  base=$("$here/base-image.sh" bookworm)
+  ln -sfn "$("$here/wheelhouse.sh" "$base" "nautobot==$major_v1_target" "${site_requirements[@]}")" "$top/.build/wheelhouse/debian12-major-v1"
+  echo "testbed: 1.x fixture $fixture, wheelhouse for $major_v1_target at .build/wheelhouse/debian12-major-v1"
+fi
