@@ -24,6 +24,8 @@ CASES = {
         {"upgrade_source": "git", "upgrade_git_repo": "/srv/branchy.git", "upgrade_git_ref": "develop"},
         "is a branch",
     ),
+    "upgrade_path that goes down": ({"upgrade_version": "", "upgrade_path": ["3.2.7", "3.2.0"]}, "upgrade_path 3.2.7 -> 3.2.0 refused"),
+    "upgrade_path not ending at upgrade_version": ({"upgrade_path": ["3.2.5"]}, "does not end at upgrade_version 3.2.7"),
     "root that is not a Nautobot install": ({"upgrade_root": "/srv"}, "/srv is not a Nautobot installation"),
     "unit that does not exist": (
         {"upgrade_services": ["nautobot", "nautobot-wrker"], "upgrade_worker_services": []},

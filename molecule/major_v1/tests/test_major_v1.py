@@ -1,0 +1,24 @@
+"""Nautobot 1.6 -> 2.4: the 1.x data model carried into 2.x, the guide's checks and audits run."""
+
+import json
+
+from upgraded_checks import *  # noqa: F401,F403 - the checks every upgrade scenario makes
+from upgraded_checks import FIXTURE, TARGET, venv_of
+from nautobot_host import ROOT, as_nautobot
+
+
+def test_one_upgrade_with_the_guide_s_check_before_and_audits_after(host):
+    lines = host.file(f"{ROOT}/.nautobot-ops/history.jsonl").content_string.splitlines()
+    entries = [json.loads(line) for line in lines if line.strip()]
+    assert [(entry["from"], entry["to"]) for entry in entries] == [(FIXTURE, TARGET)]
+    assert entries[0]["checks"] == ["pre_migrate"]
+    assert [audit.split(":")[0] for audit in entries[0]["audits"]] == ["audit_dynamic_groups", "audit_graphql_queries"]
+
+
+def test_site_filter_became_a_location_filter(host):
+    script = (
+        "from nautobot.extras.models import DynamicGroup as G; "
+        "print(sorted(d.name for d in G.objects.get(name='site-1 routers').members))"
+    )
+    out = host.check_output(as_nautobot(f"{venv_of(host)}/bin/nautobot-server shell --interface python --command \"{script}\" 2>/dev/null"))
+    assert out.splitlines()[-1] == str([f"site1-rtr{n}" for n in range(1, 5)])
