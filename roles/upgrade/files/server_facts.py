@@ -1,6 +1,7 @@
 # Read through `nautobot-server shell`: what the running configuration really talks to.
 # Prints one marked JSON line; the role checks these against the target's requirements.
 import json
+import socket
 import sys
 
 from django.db import connection
@@ -9,6 +10,24 @@ facts = {"python_version": "%d.%d.%d" % sys.version_info[:3], "database_vendor":
 with connection.cursor() as cursor:
     cursor.execute("SHOW server_version" if connection.vendor == "postgresql" else "SELECT VERSION()")
     facts["database_version"] = str(cursor.fetchone()[0])
+# Which database this is, the same string on every host that reaches it: hosts sharing it are
+# one site (migrated once). The server's own identity where it tells it, else its address; a
+# local server is this host's own even when cloned from the same image as another's.
+settings = connection.settings_dict
+where = settings.get("HOST") or "localhost"
+identity = "%s:%s" % (where, settings.get("PORT") or "")
+try:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT system_identifier::text FROM pg_control_system()")
+        else:
+            cursor.execute("SELECT @@server_uuid")
+        identity = "%s-%s" % (connection.vendor, cursor.fetchone()[0])
+except Exception:  # noqa: BLE001 - not allowed to read it: the address stands for it
+    pass
+if where in ("localhost", "127.0.0.1", "::1") or where.startswith("/"):
+    identity = "%s:%s" % (socket.getfqdn(), identity)
+facts["database_id"] = "%s/%s" % (identity, settings.get("NAME"))
 try:
     from django_redis import get_redis_connection
 

@@ -1,0 +1,106 @@
+"""One site on four hosts, upgraded together: every host on the target, the database migrated
+once, the web hosts reloaded one after the other, the data intact; and the failed attempt
+before it put every host back."""
+
+import json
+import os
+
+import pytest
+import testinfra
+from nautobot_host import ROOT, as_nautobot, fingerprint, health_status, installed_version
+
+TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
+FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
+INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
+WEB = ["cluster-web1", "cluster-web2"]
+APP = WEB + ["cluster-worker"]
+UNITS = {"cluster-web1": ["nautobot"], "cluster-web2": ["nautobot"], "cluster-worker": ["nautobot-worker", "nautobot-scheduler"]}
+
+
+def on(name):
+    return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
+
+
+def history(name):
+    text = on(name).file(f"{ROOT}/.nautobot-ops/history.jsonl").content_string
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def upgrades(name):
+    return [entry for entry in history(name) if not entry.get("rolled_back")]
+
+
+@pytest.fixture(scope="module")
+def before():
+    return json.loads(on("cluster-web1").file("/var/lib/nautobot-ops-test/before.json").content_string)
+
+
+@pytest.mark.parametrize("name", APP)
+def test_target_installed(name):
+    assert installed_version(on(name)) == TARGET
+
+
+@pytest.mark.parametrize("name", APP)
+def test_only_its_own_units_run(name):
+    host = on(name)
+    for unit in ("nautobot", "nautobot-worker", "nautobot-scheduler"):
+        assert host.service(unit).is_running == (unit in UNITS[name]), unit
+
+
+@pytest.mark.parametrize("name", WEB)
+def test_web_hosts_serve(name):
+    assert health_status(on(name)) == 200
+
+
+@pytest.mark.parametrize("name", WEB)
+def test_web_unit_reloaded_not_restarted(name):
+    host = on(name)
+    pid = host.check_output("systemctl show --property=MainPID --value nautobot.service")
+    assert pid == host.file("/var/lib/nautobot-ops-test/web_main_pid").content_string.strip()
+
+
+def test_database_migrated_once():
+    last = {name: upgrades(name)[-1] for name in APP}
+    assert [name for name, entry in last.items() if entry["migrated_here"]] == ["cluster-web1"]
+    assert len(last["cluster-web1"]["migrations"]) > 0
+    assert all(entry["migrations"] == [] for name, entry in last.items() if name != "cluster-web1")
+    duplicates = on("cluster-db").check_output(
+        "sudo -u postgres psql -At nautobot -c "
+        "\"SELECT count(*) FROM (SELECT app, name FROM django_migrations GROUP BY app, name HAVING count(*) > 1) d\""
+    )
+    assert duplicates == "0"
+
+
+def test_every_host_on_one_site():
+    assert {tuple(sorted(upgrades(name)[-1]["site"])) for name in APP} == {tuple(sorted(APP))}
+
+
+def test_web_hosts_switched_one_batch_at_a_time_then_the_worker():
+    last = {name: upgrades(name)[-1] for name in APP}
+    assert last["cluster-web1"]["verified_at"] <= last["cluster-web2"]["switched_at"]
+    assert last["cluster-web2"]["verified_at"] <= last["cluster-worker"]["switched_at"]
+
+
+def test_no_pending_migrations():
+    cmd = on("cluster-worker").run(as_nautobot(f"{ROOT}/bin/nautobot-server migrate --check"))
+    assert cmd.rc == 0, cmd.stderr
+
+
+def test_data_unchanged(before):
+    assert fingerprint(on("cluster-web1")) == before["fingerprint"]
+
+
+def test_failed_attempt_named_the_failing_host_and_rolled_back_everywhere():
+    for name in APP:
+        record = json.loads(on(name).file("/var/lib/nautobot-ops-test/failed_upgrade.json").content_string)
+        assert record["version_after"] == FIXTURE, (name, record)
+        assert "Rolled back" in record["message"], (name, record)
+        if name != "cluster-web2":
+            assert "cluster-web2" in record["message"], (name, record)
+
+
+def test_first_web_host_passed_then_was_put_back_with_the_database():
+    entries = history("cluster-web1")
+    kinds = [("rolled_back" if entry.get("rolled_back") else "upgrade", entry["from"], entry["to"]) for entry in entries]
+    assert kinds == [("upgrade", FIXTURE, TARGET), ("rolled_back", TARGET, FIXTURE), ("upgrade", FIXTURE, TARGET)]
+    assert entries[1]["database_restored"] and entries[1]["ok"]

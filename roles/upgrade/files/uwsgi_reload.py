@@ -1,0 +1,44 @@
+"""Can the web unit be reloaded instead of restarted, without refusing a connection?
+
+A uWSGI reload re-executes the master and keeps its own sockets open, so requests wait for the
+new code instead of failing. Two things in the site's uwsgi.ini decide whether that holds:
+  - binary-path inside the venv the unit runs: without it uWSGI re-executes the base Python
+    (outside the venv), cannot import nautobot and exits (the unit then waits RestartSec);
+  - no `http =` router with its own socket: the router is respawned on reload and its socket
+    closes meanwhile (connections refused); `shared-socket` + `http = =0`, `http-socket` or
+    `socket` survive.
+
+usage: python uwsgi_reload.py EXECSTART EXECRELOAD VENV   -> JSON {"reload": bool, "ini": path, "why": [...]}
+"""
+import configparser
+import json
+import re
+import sys
+
+exec_start, exec_reload, venv = sys.argv[1:4]
+why = []
+match = re.search(r"--ini[= ]+(\S+)", exec_start)
+ini = match.group(1).rstrip(";") if match else ""
+if not re.search(r"path=\S", exec_reload):
+    why.append("the unit has no ExecReload")
+if not ini:
+    why.append("the unit's ExecStart names no --ini file")
+else:
+    parser = configparser.ConfigParser(strict=False, interpolation=None, inline_comment_prefixes=(";", "#"))
+    try:
+        with open(ini) as handle:
+            parser.read_file(handle)
+        options = dict(parser.items("uwsgi")) if parser.has_section("uwsgi") else {}
+    except (OSError, configparser.Error) as error:
+        options = {}
+        why.append("%s cannot be read: %s" % (ini, error))
+    binary = options.get("binary-path", "")
+    if not binary.startswith(venv.rstrip("/") + "/bin/"):
+        why.append("%s sets no binary-path in %s/bin (a reload would start Python outside the venv)" % (ini, venv))
+    routers = [key for key in ("http", "https") if key in options and not options[key].startswith("=")]
+    if routers:
+        why.append("%s serves through an `%s =` router whose socket closes during a reload"
+                   " (use shared-socket with `http = =0`, or http-socket)" % (ini, routers[0]))
+    elif not any(key in options for key in ("shared-socket", "socket", "http-socket", "uwsgi-socket")):
+        why.append("%s has no socket uWSGI keeps across a reload" % ini)
+print(json.dumps({"reload": not why, "ini": ini, "why": why}))
