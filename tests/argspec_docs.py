@@ -18,9 +18,14 @@ def cell(value):
 
 
 def render(specs):
-    lines = []
+    lines, seen = [], {}
     for entry, spec in specs["argument_specs"].items():
         lines += [f"### Entry point `{entry}`", "", spec.get("short_description", ""), ""]
+        # Entry points that share their options through a YAML alias are listed once.
+        if id(spec.get("options")) in seen:
+            lines += [f"The variables of `{seen[id(spec.get('options'))]}`.", ""]
+            continue
+        seen[id(spec.get("options"))] = entry
         lines += ["| variable | type | default | description |", "| --- | --- | --- | --- |"]
         for name, option in spec.get("options", {}).items():
             kind = option.get("type", "str")

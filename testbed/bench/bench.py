@@ -1,0 +1,217 @@
+"""`make bench`: the role against the documented manual procedure, on identical fixture hosts.
+
+Methods: `role` (the fixture's uwsgi.ini, as the upstream guide writes it: the role restarts the
+web unit), `role-reload` (the same host with uwsgi.ini made reloadable, shared-socket + binary-path:
+the role reloads it) and `naive` (the guide's commands, by hand).
+For each method a fresh container of the fixture image is upgraded FROM -> TO while probe.py,
+inside it, reads /health/ every 0.2 s and an API endpoint in a loop. Measured: wall time of the
+upgrade (until /health/ answers 200 on the new release), seconds /health/ was not 200, failed
+API reads, slowest answer, the wall time of a second run (nothing to do), and per-phase times.
+Writes .build/bench/result.json and prints a table with the ratios role / naive.
+
+  python testbed/bench/bench.py --image IMAGE --wheelhouse DIR --from 3.1.0 --to 3.2.7
+"""
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+AS_NAUTOBOT = "sudo -u nautobot -H env NAUTOBOT_ROOT=/opt/nautobot"
+SERVER = "/opt/nautobot/bin/nautobot-server"
+# The upgrade guide's steps as a person types them (wheelhouse copied in beforehand, not timed).
+NAIVE_STEPS = [
+    ("pip install", f"{AS_NAUTOBOT} /opt/nautobot/bin/pip install -q --no-index --find-links /srv/wheelhouse --upgrade nautobot=={{to}}"),
+    ("local requirements", f"{AS_NAUTOBOT} /opt/nautobot/bin/pip install -q --no-index --find-links /srv/wheelhouse -r /opt/nautobot/local_requirements.txt"),
+    ("post_upgrade", f"{AS_NAUTOBOT} {SERVER} post_upgrade"),
+    ("restart", "systemctl restart nautobot nautobot-worker nautobot-scheduler"),
+]
+
+
+def run(argv, **kwargs):
+    return subprocess.run(argv, check=True, text=True, capture_output=True, **kwargs)
+
+
+def sh(container, command, check=True):
+    return subprocess.run(["docker", "exec", container, "bash", "-c", command], text=True, capture_output=True, check=check)
+
+
+def healthy(container):
+    out = sh(container, "curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://127.0.0.1:8080/health/", check=False).stdout
+    return out == "200"
+
+
+def wait_healthy(container, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if healthy(container):
+            return time.time()
+        time.sleep(0.2)
+    raise SystemExit(f"bench: {container} did not answer /health/ 200 within {timeout} s")
+
+
+def start_host(name, image):
+    flags = run(["bash", "-c", f". {shlex.quote(os.path.join(TOP, 'testbed/systemd-flags.sh'))}; printf '%s\\n' \"${{SYSTEMD_FLAGS[@]}}\""]).stdout.split("\n")
+    subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
+    run(["docker", "run", "-d", "--name", name, "--hostname", name, *[f for f in flags if f], image])
+    wait_healthy(name)
+    # Units up and the first requests served: both hosts start the benchmark warm.
+    sh(name, "systemctl is-active nautobot nautobot-worker nautobot-scheduler")
+
+
+# What the role needs to reload uWSGI instead of restarting it (roles/upgrade/files/uwsgi_reload.py).
+RELOADABLE = ("sed -i 's|^http = 127.0.0.1:8080$|shared-socket = 127.0.0.1:8080\\nhttp = =0\\nbinary-path = /opt/nautobot/bin/python3|' "
+              "/opt/nautobot/uwsgi.ini && systemctl restart nautobot")
+
+
+def copy_in(name, wheelhouse):
+    sh(name, "mkdir -p /srv/wheelhouse /srv/bench")
+    run(["docker", "cp", f"{wheelhouse}/.", f"{name}:/srv/wheelhouse"])
+    run(["docker", "cp", os.path.join(HERE, "probe.py"), f"{name}:/srv/bench/probe.py"])
+    sh(name, "chown -R nautobot:nautobot /srv/wheelhouse")
+
+
+def inventory(name):
+    path = os.path.join(TOP, ".build/bench", f"{name}.yml")
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(f"nautobot:\n  hosts:\n    {name}:\n      ansible_connection: community.docker.docker\n"
+                  "      ansible_python_interpreter: /usr/bin/python3\n")
+    return path
+
+
+def role_run(name, target):
+    """ansible-playbook playbooks/upgrade.yml, as an operator runs it; per-phase times from profile_tasks."""
+    env = dict(os.environ, ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_SORT_ORDER="none",
+               PROFILE_TASKS_TASK_OUTPUT_LIMIT="all", ANSIBLE_NOCOLOR="1")
+    argv = ["ansible-playbook", "-i", inventory(name), os.path.join(TOP, "playbooks/upgrade.yml"),
+            "-e", json.dumps({"upgrade_version": target, "upgrade_pip_find_links": ["/srv/wheelhouse"],
+                              "upgrade_pip_extra_args": ["--no-index"]})]
+    started = time.time()
+    proc = subprocess.run(argv, text=True, capture_output=True, env=env, check=False)
+    ended = time.time()
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-2000:])
+        raise SystemExit(f"bench: the role failed on {name}")
+    phases = {}
+    for task, seconds in re.findall(r"^(.+?) -+ (\d+\.\d+)s$", proc.stdout, re.M):
+        phase = task.split(" : ")[-1].split(" | ")[0].strip() if " | " in task else "other"
+        phases[phase] = round(phases.get(phase, 0.0) + float(seconds), 1)
+    return started, ended, phases
+
+
+def naive_run(name, target):
+    phases = {}
+    started = time.time()
+    for phase, command in NAIVE_STEPS:
+        step = time.time()
+        proc = sh(name, command.format(to=target), check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"bench: '{phase}' failed on {name}: {proc.stderr[-2000:]}")
+        phases[phase] = round(time.time() - step, 1)
+    step = time.time()
+    ended = wait_healthy(name)
+    phases["wait for /health/"] = round(ended - step, 1)
+    return started, ended, phases
+
+
+def summarize(samples, started, ended):
+    health = sorted((s for s in samples if s["client"] == "health"), key=lambda s: s["t"])
+    api = [s for s in samples if s["client"] == "api"]
+    down, longest, stretch = 0.0, 0.0, 0.0
+    for sample, following in zip(health, health[1:] + [None]):
+        span = (following["t"] if following else sample["t"] + sample["took"]) - sample["t"]
+        if sample["status"] != 200:
+            down += span
+            stretch += span
+            longest = max(longest, stretch)
+        else:
+            stretch = 0.0
+    during = [s for s in api if started - 1 <= s["t"] <= ended + 1]
+    return {
+        "health_down_s": round(down, 1),
+        "health_longest_outage_s": round(longest, 1),
+        "health_probes": len(health),
+        "api_reads": len(api),
+        "api_failed": sum(1 for s in api if s["status"] != 200),
+        "slowest_answer_s": round(max((s["took"] for s in health + api), default=0.0), 1),
+        "api_reads_during_upgrade": len(during),
+    }
+
+
+def bench(method, image, wheelhouse, source, target):
+    name = f"nautobot-bench-{method}"
+    print(f"bench: {method}: starting {name} from {image}", flush=True)
+    start_host(name, image)
+    copy_in(name, wheelhouse)
+    if method == "role-reload":
+        sh(name, RELOADABLE)
+        wait_healthy(name)
+    sh(name, "rm -f /srv/bench/stop /srv/bench/probe.jsonl; nohup python3 /srv/bench/probe.py >/srv/bench/probe.log 2>&1 &")
+    time.sleep(3)
+    upgrade = naive_run if method == "naive" else role_run
+    print(f"bench: {method}: upgrading {source} -> {target}", flush=True)
+    started, ended, phases = upgrade(name, target)
+    time.sleep(3)
+    sh(name, "touch /srv/bench/stop; sleep 1")
+    samples = [json.loads(line) for line in sh(name, "cat /srv/bench/probe.jsonl").stdout.splitlines() if line.strip()]
+    version = sh(name, "/opt/nautobot/bin/python -c \"import importlib.metadata as m; print(m.version('nautobot'))\"").stdout.strip()
+    if version != target:
+        raise SystemExit(f"bench: {name} runs {version} after the {method} upgrade, not {target}")
+    print(f"bench: {method}: second run (nothing to do)", flush=True)
+    again_started, again_ended, _ = upgrade(name, target)
+    result = {"wall_s": round(ended - started, 1), **summarize(samples, started, ended),
+              "rerun_wall_s": round(again_ended - again_started, 1), "phases_s": phases, "version_after": version}
+    subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
+    return result
+
+
+def table(results):
+    rows = [("upgrade wall time (s)", "wall_s"), ("/health/ not 200 (s)", "health_down_s"),
+            ("longest outage (s)", "health_longest_outage_s"), ("failed API reads", "api_failed"),
+            ("slowest answer (s)", "slowest_answer_s"), ("no-op re-run (s)", "rerun_wall_s")]
+    methods = [m for m in ("role", "role-reload", "naive") if m in results]
+    roles = [m for m in methods if m != "naive"]
+    lines = [f"{'':26}" + "".join(f"{m:>12}" for m in methods) + "".join(f"{m + '/naive':>18}" for m in roles)]
+    for label, key in rows:
+        naive = results["naive"][key]
+        ratios = [f"{results[m][key] / naive:.2f}" if naive else "-" for m in roles]
+        lines.append(f"{label:26}" + "".join(f"{results[m][key]:>12}" for m in methods) + "".join(f"{r:>18}" for r in ratios))
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--image", required=True)
+    parser.add_argument("--wheelhouse", required=True)
+    parser.add_argument("--from", dest="source", required=True)
+    parser.add_argument("--to", dest="target", required=True)
+    parser.add_argument("--methods", default="role,role-reload,naive")
+    args = parser.parse_args()
+    os.makedirs(os.path.join(TOP, ".build/bench"), exist_ok=True)
+    machine = {"cpus": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+               "kernel": os.uname().release, "cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
+                                                          if line.startswith("model name")), "unknown")}
+    results = {"from": args.source, "to": args.target, "image": args.image, "machine": machine,
+               "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    for method in args.methods.split(","):
+        results[method] = bench(method, args.image, args.wheelhouse, args.source, args.target)
+    path = os.path.join(TOP, ".build/bench/result.json")
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(results, out, indent=2)
+    print(f"\nNautobot {args.source} -> {args.target}, {machine['cpus']} CPUs ({machine['cpu']}), one Debian 12 container per method")
+    if "naive" in results and ("role" in results or "role-reload" in results):
+        print(table(results))
+    for method in ("role", "role-reload", "naive"):
+        if method in results:
+            print(f"{method} phases (s): " + ", ".join(f"{k} {v}" for k, v in results[method]["phases_s"].items()))
+    print(f"bench: written {path}")
+
+
+if __name__ == "__main__":
+    main()
