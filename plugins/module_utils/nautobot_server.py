@@ -226,7 +226,8 @@ class NautobotServer(object):
         return self.root if os.path.isdir(self.root) else None
 
     def argv(self, args):
-        return [self.executable, "--config-path", self.config] + list(args)
+        # -c: 1.x knows only --config, 2.x only --config-path, every release -c.
+        return [self.executable, "-c", self.config] + list(args)
 
     def run(self, args):
         """Run nautobot-server with ``args``; return (rc, stdout, stderr)."""

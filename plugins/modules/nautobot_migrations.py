@@ -43,7 +43,7 @@ options:
     type: path
   config:
     description:
-      - Nautobot configuration file, passed as C(--config-path). Defaults to C(<root>/nautobot_config.py).
+      - Nautobot configuration file, passed as C(-c) (C(--config) in 1.x, C(--config-path) in 2.x). Defaults to C(<root>/nautobot_config.py).
     type: path
   environment:
     description:

@@ -81,12 +81,12 @@ def test_argv_env_and_cwd(root):
     server = os.path.join(root, "bin", "nautobot-server")
     config = os.path.join(root, "nautobot_config.py")
     [makemigrations] = fake.argv("makemigrations")
-    assert makemigrations[:4] == [server, "--config-path", config, "makemigrations"]
+    assert makemigrations[:4] == [server, "-c", config, "makemigrations"]
     # --check without --dry-run writes migration files on Django < 4.2.
     assert "--check" in makemigrations and "--dry-run" in makemigrations
     assert "--no-input" in makemigrations
     [showmigrations] = fake.argv("showmigrations")
-    assert showmigrations[:5] == [server, "--config-path", config, "showmigrations", "--plan"]
+    assert showmigrations[:5] == [server, "-c", config, "showmigrations", "--plan"]
     for call in fake.calls:
         assert isinstance(call["args"], list)
         assert not call.get("use_unsafe_shell")
@@ -118,7 +118,7 @@ def test_explicit_executable_and_config(root, tmp_path):
                               check_unreflected=False), fake)
     assert not failed
     assert result["nautobot_server"] == server
-    assert fake.calls[0]["args"][:3] == [server, "--config-path", "/etc/nautobot/config.py"]
+    assert fake.calls[0]["args"][:3] == [server, "-c", "/etc/nautobot/config.py"]
 
 
 def test_unreflected(root):
