@@ -36,7 +36,10 @@ def test_health_served(host):
 
 
 def test_data_unchanged(host, before):
-    assert fingerprint(host, venv_of(host)) == before["fingerprint"]
+    after = fingerprint(host, venv_of(host))
+    changed = {key: (before["fingerprint"].get(key), after.get(key)) for key in set(after) | set(before["fingerprint"])
+               if after.get(key) != before["fingerprint"].get(key)}
+    assert not changed, changed
 
 
 def test_site_files_unchanged(host, before):
