@@ -23,10 +23,16 @@ docker rm -f "$host" >/dev/null 2>&1 || true
 # shellcheck source=testbed/systemd-flags.sh
 . "$here/systemd-flags.sh"
 docker run -d --name "$host" --hostname "$host" "${SYSTEMD_FLAGS[@]}" "$fixture" >/dev/null
+code=
 for _ in $(seq 1 90); do
-  [ "$(docker exec "$host" curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/health/ || true)" = 200 ] && break
+  code=$(docker exec "$host" curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/health/ || true)
+  [ "$code" = 200 ] && break
   sleep 2
 done
+if [ "$code" != 200 ]; then
+  echo "demo: $host did not serve /health/ within 180 s (last answer: ${code:-none}); see: docker exec $host journalctl -u nautobot" >&2
+  exit 1
+fi
 
 mkdir -p "$top/.build/demo"
 cat > "$top/.build/demo/inventory.yml" <<YAML
@@ -49,6 +55,7 @@ Where to look:
   health                       docker exec $host curl -s http://127.0.0.1:8080/health/
   units                        docker exec $host systemctl status nautobot nautobot-worker nautobot-scheduler
   the venv kept for rollback   docker exec $host ls /opt/nautobot/.nautobot-ops
-  run it again (changes nothing): $bin/ansible-playbook -i .build/demo/inventory.yml playbooks/upgrade.yml -e upgrade_version=$target -e upgrade_wheelhouse=$wheelhouse
+  run it again (changes nothing), from any shell:
+    cd $top && ANSIBLE_COLLECTIONS_PATH=$top/.build/collections $bin/ansible-playbook -i .build/demo/inventory.yml playbooks/upgrade.yml -e upgrade_version=$target -e upgrade_wheelhouse=$wheelhouse
   remove the host              make demo-clean
 TXT

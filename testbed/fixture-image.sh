@@ -34,7 +34,8 @@ docker run -d --name "$builder" "${SYSTEMD_FLAGS[@]}" "$base" >/dev/null
 docker exec "$builder" mkdir -p /srv/fixture-build
 docker cp "$here/fixture" "$builder:/srv/fixture-build/fixture"
 docker cp "$wheelhouse" "$builder:/srv/fixture-build/wheelhouse"
-docker exec "$builder" bash -c 'until systemctl is-system-running --wait >/dev/null 2>&1 || [ "$(systemctl is-system-running)" = degraded ]; do sleep 1; done'
+docker exec "$builder" timeout 120 bash -c 'until systemctl is-system-running --wait >/dev/null 2>&1 || [ "$(systemctl is-system-running)" = degraded ]; do sleep 1; done' \
+  || { echo "fixture-image: systemd in $builder did not finish booting within 120 s" >&2; exit 1; }
 docker exec -e NAUTOBOT_VERSION="$version" "$builder" bash /srv/fixture-build/fixture/install.sh >&2
 # Services stopped so the committed database files are consistent.
 docker exec "$builder" bash -c 'systemctl stop nautobot nautobot-worker nautobot-scheduler postgresql redis-server && rm -rf /srv/fixture-build /tmp/ar-1000.png'

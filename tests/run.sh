@@ -1,38 +1,93 @@
 #!/usr/bin/env bash
-# `make test`: every stage in order, each timed; ends with one line counting every test run.
+# `make test`: every stage, each timed; ends with the stage table, the slowest stages and one
+# line counting every test run. Two lanes run side by side on the 2-core machine (a scenario
+# spends most of its time waiting on a host): lane 1 lints, tests and then runs scenarios; lane
+# 2 builds the test bed meanwhile and runs the others. Each lane builds the test-bed part a
+# scenario needs just before it (testbed/prepare.sh: built once, shared under a lock).
+# Scenarios share no container, network or port. A failure in one lane stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
 scenarios=${SCENARIOS:-default}
-rm -rf .build/junit
-mkdir -p .build/junit
+rm -rf .build/junit .build/stages .build/logs
+mkdir -p .build/junit .build/stages .build/logs
+# stdout of both lanes goes through one lock, a whole stage log at a time.
+exec 8>.build/stages/print.lock
 
-declare -a report=()
+# The test-bed part each scenario starts from; lane 2 takes the scenarios listed in LANE2
+# (about half the time: faults and cluster are the long ones, in different lanes).
+declare -A needs=([debian13]=trixie [major]=major [major_v1]=major_v1)
+LANE2=${LANE2:-"major debian13 cluster release_git"}
+
 stage() {
-  local name=$1 start=$SECONDS rc=0
-  shift
-  printf '\n===== stage %s: started %(%H:%M:%S)T =====\n' "$name" -1
-  "$@" || rc=$?
-  report+=("$(printf '%-28s %5ss  %s' "$name" $((SECONDS - start)) "$([ $rc = 0 ] && echo ok || echo FAILED)")")
-  printf '===== stage %s: %ss (exit %s) =====\n' "$name" $((SECONDS - start)) "$rc"
+  local lane=$1 name=$2 start=$SECONDS rc=0 log=.build/logs/lane$1-$2.log
+  shift 2
+  [ ! -e .build/stages/FAILED ] || return 1
+  printf '%(%H:%M:%S)T lane %s: %s started\n' -1 "$lane" "$name"
+  "$@" >"$log" 2>&1 || rc=$?
+  printf '%s %s %s\n' "$name" $((SECONDS - start)) "$([ $rc = 0 ] && echo ok || echo FAILED)" >>".build/stages/lane$lane"
+  {
+    flock 8
+    printf '\n===== stage %s (lane %s) =====\n' "$name" "$lane"
+    cat "$log"
+    printf '===== stage %s: %ss (exit %s) =====\n' "$name" $((SECONDS - start)) "$rc"
+  }
   if [ $rc != 0 ]; then
-    summary
-    exit $rc
+    touch .build/stages/FAILED
+    return $rc
   fi
 }
+
+# A scenario, after the test-bed part it needs (each lane asks for a part once).
+declare -A ready=()
+scenario() {
+  local lane=$1 name=$2 part=${needs[$2]:-bookworm}
+  if [ -z "${ready[$part]:-}" ]; then
+    stage "$lane" "testbed-$part" bash testbed/prepare.sh "$part" || return 1
+    ready[$part]=1
+  fi
+  stage "$lane" "molecule-$name" $bin/molecule test -s "$name" || return 1
+}
+
+in_lane2() { [[ " $LANE2 " == *" $1 "* ]]; }
+
+lane1() {
+  stage 1 lint bash -c "$bin/yamllint -s . && $bin/ansible-lint -q" || return 1
+  stage 1 unit $bin/python -m pytest tests/unit -q -p no:cacheprovider --junitxml=.build/junit/unit.xml || return 1
+  stage 1 sanity bash tests/sanity.sh || return 1
+  stage 1 collection-build bash -c "$bin/ansible-galaxy collection build --force --output-path .build/dist >/dev/null && $bin/ansible-galaxy collection install --force -p .build/installed .build/dist/nautobot_ops-lifecycle-*.tar.gz >/dev/null && ls .build/installed/ansible_collections/nautobot_ops/lifecycle/plugins/modules" || return 1
+  for s in $scenarios; do
+    if ! in_lane2 "$s"; then scenario 1 "$s" || return 1; fi
+  done
+}
+
+# Lane 2 first builds the part every lane needs, while lane 1 lints.
+lane2() {
+  if [ -n "$scenarios" ]; then
+    stage 2 testbed-bookworm bash testbed/prepare.sh bookworm || return 1
+    ready[bookworm]=1
+  fi
+  for s in $scenarios; do
+    if in_lane2 "$s"; then scenario 2 "$s" || return 1; fi
+  done
+}
+
 summary() {
   printf '\n===== stage times =====\n'
-  printf '%s\n' "${report[@]}"
-  printf '%-28s %5ss\n' total $SECONDS
+  cat .build/stages/lane* 2>/dev/null | awk '{printf "%-28s %5ss  %s\n", $1, $2, $3}'
+  printf '%-28s %5ss  (wall, two lanes)\n' total $SECONDS
+  printf 'slowest:'
+  cat .build/stages/lane* 2>/dev/null | sort -k2,2nr | head -n 3 | awk '{printf "  %s %ss", $1, $2}'
+  printf '\n'
   $bin/python tests/junit_summary.py .build/junit
 }
 
-stage lint bash -c "$bin/yamllint -s . && $bin/ansible-lint -q"
-stage unit $bin/python -m pytest tests/unit -q -p no:cacheprovider --junitxml=.build/junit/unit.xml
-stage sanity bash tests/sanity.sh
-stage collection-build bash -c "$bin/ansible-galaxy collection build --force --output-path .build/dist >/dev/null && $bin/ansible-galaxy collection install --force -p .build/installed .build/dist/nautobot_ops-lifecycle-*.tar.gz >/dev/null && ls .build/installed/ansible_collections/nautobot_ops/lifecycle/plugins/modules"
-stage testbed bash testbed/prepare.sh
-for scenario in $scenarios; do
-  stage "molecule-$scenario" $bin/molecule test -s "$scenario"
-done
+rc=0
+lane1 &
+pid1=$!
+lane2 &
+pid2=$!
+wait $pid1 || rc=1
+wait $pid2 || rc=1
 summary
+exit $rc

@@ -12,10 +12,14 @@ def as_nautobot(command):
     return f"sudo -u nautobot -H env NAUTOBOT_ROOT={ROOT} {command}"
 
 
-def health_status(host):
-    """HTTP status of /health/, as an int (0 when nothing answers)."""
-    out = host.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 20 {HEALTH_URL} || true")
-    return int(out or 0)
+def health_status(host, settle=30):
+    """HTTP status of /health/, as an int (0 when nothing answers). A unit restarted a moment
+    ago may not listen yet: asks again for up to `settle` seconds before returning what it got."""
+    out = host.check_output(
+        f"for i in $(seq 1 {max(settle, 1)}); do code=$(curl -s -o /dev/null -w '%{{http_code}}' --max-time 20 {HEALTH_URL});"
+        " [ \"$code\" = 200 ] && break; sleep 1; done; echo \"$code\""
+    )
+    return int(out.strip() or 0)
 
 
 def installed_version(host, venv=ROOT):
