@@ -11,8 +11,6 @@ bin=.venv/bin
 scenarios=${SCENARIOS:-default}
 rm -rf .build/junit .build/stages .build/logs
 mkdir -p .build/junit .build/stages .build/logs
-# stdout of both lanes goes through one lock, a whole stage log at a time.
-exec 8>.build/stages/print.lock
 
 # The test-bed part each scenario starts from; lane 2 takes the scenarios listed in LANE2
 # (about half the time: faults and cluster are the long ones, in different lanes).
@@ -24,14 +22,15 @@ stage() {
   shift 2
   [ ! -e .build/stages/FAILED ] || return 1
   printf '%(%H:%M:%S)T lane %s: %s started\n' -1 "$lane" "$name"
+  # A stage's output is printed whole when it ends (under a lock), so the lanes do not interleave.
   "$@" >"$log" 2>&1 || rc=$?
   printf '%s %s %s\n' "$name" $((SECONDS - start)) "$([ $rc = 0 ] && echo ok || echo FAILED)" >>".build/stages/lane$lane"
-  {
+  (
     flock 8
     printf '\n===== stage %s (lane %s) =====\n' "$name" "$lane"
     cat "$log"
     printf '===== stage %s: %ss (exit %s) =====\n' "$name" $((SECONDS - start)) "$rc"
-  }
+  ) 8>>.build/stages/print.lock
   if [ $rc != 0 ]; then
     touch .build/stages/FAILED
     return $rc
