@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) nautobot_ops.lifecycle contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+
+import pytest
+
+from ansible_collections.nautobot_ops.lifecycle.plugins.modules import nautobot_upgrade_journal
+from ansible_collections.nautobot_ops.lifecycle.tests.unit.plugins.modules.utils import run_module
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the journal directory must be root's, as on a managed host")
+
+
+def journal(tmp_path, check_mode=False, **args):
+    args = dict(args, path=str(tmp_path / "state"), root="/opt/nautobot")
+    if check_mode:
+        args["_ansible_check_mode"] = True
+    return run_module(nautobot_upgrade_journal.main, args)
+
+
+def test_a_run_from_acquire_to_close(tmp_path):
+    failed, result = journal(tmp_path, state="acquire", run_id="r1", holder="ops@ctl")
+    assert not failed and not result["changed"] and result["upgrade"] is None and result["lock"]["run_id"] == "r1"
+    failed, result = journal(tmp_path, state="record", run_id="r1", phase="workers_stopped",
+                             fields={"from": "3.1.0", "to": "3.2.7", "stopped_units": ["nautobot-worker"]})
+    assert not failed and result["changed"] and result["upgrade"]["phase"] == "workers_stopped"
+    on_disk = json.loads((tmp_path / "state" / "opt-nautobot.json").read_text())
+    assert on_disk["upgrade"]["stopped_units"] == ["nautobot-worker"]
+    failed, result = journal(tmp_path, state="acquire", run_id="r2", holder="other@ctl")
+    assert failed and "run r1 by ops@ctl" in result["msg"] and "phase workers_stopped" in result["msg"]
+    failed, result = journal(tmp_path, state="release", run_id="r1", close=True, outcome="completed")
+    assert not failed and result["changed"] and result["upgrade"] is None and result["last"]["outcome"] == "completed"
+
+
+def test_check_mode_writes_nothing(tmp_path):
+    failed, result = journal(tmp_path, check_mode=True, state="acquire", run_id="r1")
+    assert not failed and result["lock"]["run_id"] == "r1"
+    assert not (tmp_path / "state").exists()
+
+
+def test_read_without_a_journal(tmp_path):
+    failed, result = journal(tmp_path, state="read")
+    assert not failed and result["upgrade"] is None and result["lock"] is None
+
+
+def test_refuses_a_linked_directory(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(str(tmp_path / "elsewhere"), str(tmp_path / "state"))
+    failed, result = journal(tmp_path, state="acquire", run_id="r1")
+    assert failed and "symbolic link" in result["msg"]
+    assert os.listdir(str(tmp_path / "elsewhere")) == []
