@@ -15,7 +15,7 @@ mkdir -p .build/junit .build/stages .build/logs
 # The test-bed part each scenario starts from; lane 2 takes the scenarios listed in LANE2
 # (about half the time: faults and cluster are the long ones, in different lanes).
 declare -A needs=([debian13]=trixie [major]=major [major_v1]=major_v1)
-LANE2=${LANE2:-"major debian13 cluster release_git"}
+LANE2=${LANE2:-"major debian13 cluster release_git interrupted"}
 
 stage() {
   local lane=$1 name=$2 start=$SECONDS rc=0 log=.build/logs/lane$1-$2.log

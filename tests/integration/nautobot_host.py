@@ -6,6 +6,9 @@ ROOT = "/opt/nautobot"
 UNITS = ("nautobot", "nautobot-worker", "nautobot-scheduler")
 HEALTH_URL = "http://127.0.0.1:8080/health/"
 FINGERPRINT_SCRIPT = "/opt/nautobot-fixture/fingerprint.py"
+# The role's journal of ROOT and its upgrade history, in root's directory.
+JOURNAL = "/var/lib/nautobot-ops/opt-nautobot.json"
+HISTORY = "/var/lib/nautobot-ops/opt-nautobot.history.jsonl"
 
 
 def as_nautobot(command):

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import signal
 import subprocess
 
 TOP = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
@@ -37,6 +38,21 @@ def upgrade(*args, playbook="upgrade.yml", **extra_vars):
     return Run(proc)
 
 
-def start_upgrade(**extra_vars):
-    """Start the upgrade playbook in the background (to kill it)."""
-    return subprocess.Popen(command(extra_vars), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment())
+def start_upgrade(playbook="upgrade.yml", **extra_vars):
+    """Start a playbook in the background, in a process group of its own (to kill it whole)."""
+    return subprocess.Popen(
+        command(extra_vars, playbook=playbook),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment(),
+        start_new_session=True,
+    )
+
+
+def kill_controller(proc):
+    """SIGKILL ansible-playbook and its workers, as a dead controller: nothing is cleaned up."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()

@@ -49,6 +49,34 @@ def test_refused_with_nothing_changed(host, tree_before, case):
     assert host.check_output(TREE) == tree_before
 
 
+def test_work_directory_replaced_by_a_link_is_refused(host, tree_before):
+    # The nautobot user (whose Jobs run arbitrary code) can write the root: a link where the
+    # work directory would be made must not lead root's tasks into another directory.
+    host.check_output("install -d -m 0755 -o root -g root /etc/nautobot-ops-bait")
+    host.check_output(f"sudo -u nautobot ln -s /etc/nautobot-ops-bait {ROOT}/.nautobot-ops")
+    try:
+        run = upgrade()
+        assert run.rc != 0 and run.changed == 0, run
+        assert f"the work directory {ROOT}/.nautobot-ops is a symbolic link" in run.output, run
+        bait = host.file("/etc/nautobot-ops-bait")
+        assert bait.user == "root" and bait.mode == 0o755
+        assert host.check_output("ls -A /etc/nautobot-ops-bait") == ""
+        assert host.check_output(TREE) == tree_before
+    finally:
+        host.run(f"rm -f {ROOT}/.nautobot-ops && rmdir /etc/nautobot-ops-bait")
+
+
+def test_backup_filesystem_too_small_is_refused(host, tree_before):
+    host.check_output("install -d -m 0700 /var/backups/nautobot && mount -t tmpfs -o size=1m nautobot-ops-test /var/backups/nautobot")
+    try:
+        run = upgrade()
+        assert run.rc != 0 and run.changed == 0, run
+        assert "MiB free for the backup in /var/backups/nautobot" in run.output, run
+        assert host.check_output(TREE) == tree_before
+    finally:
+        host.run("umount /var/backups/nautobot; rmdir /var/backups/nautobot")
+
+
 def test_host_as_before(host):
     assert installed_version(host) == FIXTURE
     assert health_status(host) == 200

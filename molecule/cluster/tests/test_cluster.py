@@ -7,7 +7,7 @@ import os
 
 import pytest
 import testinfra
-from nautobot_host import ROOT, as_nautobot, fingerprint, health_status, installed_version
+from nautobot_host import HISTORY, ROOT, as_nautobot, fingerprint, health_status, installed_version
 
 TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
 FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
@@ -22,7 +22,7 @@ def on(name):
 
 
 def history(name):
-    text = on(name).file(f"{ROOT}/.nautobot-ops/history.jsonl").content_string
+    text = on(name).file(HISTORY).content_string
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
@@ -104,3 +104,13 @@ def test_first_web_host_passed_then_was_put_back_with_the_database():
     kinds = [("rolled_back" if entry.get("rolled_back") else "upgrade", entry["from"], entry["to"]) for entry in entries]
     assert kinds == [("upgrade", FIXTURE, TARGET), ("rolled_back", TARGET, FIXTURE), ("upgrade", FIXTURE, TARGET)]
     assert entries[1]["database_restored"] and entries[1]["ok"]
+
+
+def test_a_run_limited_to_one_host_of_the_site_is_refused():
+    # Any release other than the installed one makes preflight run (3.2.99 is refused as well: not in the wheelhouse).
+    from playbook_runs import upgrade
+
+    run = upgrade("--limit", "cluster-web1", upgrade_version="3.2.99")
+    assert run.rc != 0 and run.changed == 0, run
+    assert "are not in this run (--limit or serial:): cluster-web2, cluster-worker" in run.output, run
+    assert installed_version(on("cluster-web1")) == TARGET

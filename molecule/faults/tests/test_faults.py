@@ -9,12 +9,13 @@ import re
 import time
 
 import pytest
-from nautobot_host import ROOT, as_nautobot, fingerprint, health_status, installed_version
-from playbook_runs import TOP, start_upgrade, upgrade
+from nautobot_host import ROOT, UNITS, as_nautobot, fingerprint, health_status, installed_version
+from playbook_runs import TOP, kill_controller, start_upgrade, upgrade
 
 TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
 FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
 SDIST = f"{TOP}/.build/sdist/nautobot-{TARGET}.tar.gz"
+KILLED_RUN_LEASE = 15
 PSQL = "sudo -u nautobot env PGPASSWORD=fixture-db-password psql -h localhost -d nautobot -v ON_ERROR_STOP=1 -c"
 
 
@@ -101,20 +102,21 @@ def test_unit_fails_to_start_after_switch(host, before):
 
 
 def test_killed_during_install_then_rerun(host, before):
-    proc = start_upgrade()
+    # A short lease: the next test's run takes over from this dead one without waiting 30 min.
+    proc = start_upgrade(upgrade_lock_lease=KILLED_RUN_LEASE)
     try:
         for _ in range(240):
-            if host.run("pgrep -f 'bin/pip install'").rc == 0:
+            if host.run("pgrep -f '[b]in/pip install'").rc == 0:  # [b]: not pgrep's own shell
                 break
             time.sleep(0.5)
         else:
             pytest.fail("pip install never started")
     finally:
-        proc.kill()
-        proc.wait()
-    # Killing the controller's connection ends what it ran on the host, as with ssh.
-    host.run("pkill -f 'bin/pip install'")
+        kill_controller(proc)
+    # What the controller started may go on on the host (as with ssh): end it, as an operator would.
+    host.run("pkill -f '[b]in/pip install'")
     assert_old_release_serves(host, before)
+    time.sleep(KILLED_RUN_LEASE + 1)
 
 
 def test_health_check_fails(host, before):
@@ -167,6 +169,26 @@ def test_rollback_on_demand_refused_without_accepting_data_loss(host):
     assert run.rc != 0 and run.changed == 0, run
     assert "upgrade_rollback_accept_data_loss" in run.output
     assert installed_version(host) == TARGET
+
+
+def test_rollback_on_demand_refused_with_a_corrupt_dump(host, before):
+    # As seen on a host: the dump of the backup to restore cut to 300 bytes. The rollback must
+    # refuse before it stops or switches anything, so the target keeps serving untouched.
+    dump = host.check_output(f"ls -1dt /var/backups/nautobot/nautobot-{FIXTURE}-to-{TARGET}-* | head -1").strip() + "/database.dump"
+    count_tables = f"{PSQL} \"SELECT count(*) FROM pg_tables WHERE schemaname = 'public'\" --tuples-only --no-align"
+    tables = int(host.check_output(count_tables))
+    host.check_output(f"cp -a {dump} /root/database.dump.orig && truncate --size 300 {dump}")
+    try:
+        run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
+        assert run.rc != 0 and run.changed == 0, run
+        assert re.search(r"database\.dump is (corrupt|unreadable)", run.output), run
+        assert installed_version(host) == TARGET
+        assert health_status(host) == 200
+        assert fingerprint(host) == before["fingerprint"]
+        assert all(host.service(unit).is_running for unit in UNITS)
+        assert int(host.check_output(count_tables)) == tables
+    finally:
+        host.check_output(f"cp -a /root/database.dump.orig {dump} && rm -f /root/database.dump.orig")
 
 
 def test_rollback_on_demand(host, before):

@@ -5,13 +5,13 @@ import os
 
 from upgraded_checks import *  # noqa: F401,F403 - the checks every upgrade scenario makes
 from upgraded_checks import FIXTURE, TARGET, venv_of
-from nautobot_host import ROOT, fingerprint
+from nautobot_host import HISTORY, ROOT, fingerprint
 
 PATH = os.environ.get("NAUTOBOT_OPS_MAJOR_PATH", f"3.1.8,{TARGET}").split(",")
 
 
 def history(host):
-    lines = host.file(f"{ROOT}/.nautobot-ops/history.jsonl").content_string.splitlines()
+    lines = host.file(HISTORY).content_string.splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 

@@ -4,11 +4,11 @@ import json
 
 from upgraded_checks import *  # noqa: F401,F403 - the checks every upgrade scenario makes
 from upgraded_checks import FIXTURE, TARGET, before, venv_of  # noqa: F401 - before is a fixture
-from nautobot_host import ROOT, as_nautobot, fingerprint
+from nautobot_host import HISTORY, ROOT, as_nautobot, fingerprint
 
 
 def test_one_upgrade_with_the_guide_s_check_before_and_audits_after(host):
-    lines = host.file(f"{ROOT}/.nautobot-ops/history.jsonl").content_string.splitlines()
+    lines = host.file(HISTORY).content_string.splitlines()
     entries = [json.loads(line) for line in lines if line.strip()]
     assert [(entry["from"], entry["to"]) for entry in entries] == [(FIXTURE, TARGET)]
     assert entries[0]["checks"] == ["pre_migrate"]

@@ -31,3 +31,7 @@ def test_archive_contents_in_release(host):
 def test_site_playbook_ran_around_the_role(host):
     assert "maintenance window" in host.file("/etc/motd").content_string
     assert host.file("/etc/nautobot-site-version").content_string.strip() == TARGET
+
+
+def test_directory_the_collection_did_not_make_survives_pruning(host):
+    assert host.file("/opt/nautobot-something/README").exists

@@ -10,6 +10,11 @@ facts = {"python_version": "%d.%d.%d" % sys.version_info[:3], "database_vendor":
 with connection.cursor() as cursor:
     cursor.execute("SHOW server_version" if connection.vendor == "postgresql" else "SELECT VERSION()")
     facts["database_version"] = str(cursor.fetchone()[0])
+# What a dump of it can reach at most (the backup's free-space check).
+if connection.vendor == "postgresql":
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        facts["database_bytes"] = int(cursor.fetchone()[0])
 # Which database this is, the same string on every host that reaches it: hosts sharing it are
 # one site (migrated once). The server's own identity where it tells it, else its address; a
 # local server is this host's own even when cloned from the same image as another's.

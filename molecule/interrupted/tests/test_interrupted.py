@@ -1,0 +1,147 @@
+"""A controller that dies, and a second run while one runs, on a real host. Tests run in file
+order and share the host. The runs that get killed use a short lock lease (LEASE s): a real
+one would make the next run wait that long for a holder that is gone."""
+
+import json
+import os
+import time
+
+import pytest
+from nautobot_host import HISTORY, JOURNAL, ROOT, UNITS, as_nautobot, fingerprint, health_status, installed_version
+from playbook_runs import kill_controller, start_upgrade, upgrade
+
+TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
+FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
+LEASE = 20
+
+
+@pytest.fixture(scope="module")
+def before(host):
+    return json.loads(host.file("/var/lib/nautobot-ops-test/before.json").content_string)
+
+
+def journal(host):
+    f = host.file(JOURNAL)
+    return json.loads(f.content_string) if f.exists else {}
+
+
+def wait_for(host, what, predicate, timeout=600):
+    """Poll the host's journal until predicate(journal) holds; fail naming what never came."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = journal(host)
+        if predicate(state):
+            return state
+        time.sleep(0.3)
+    pytest.fail(f"{what} never happened: journal {journal(host)}")
+
+
+def phase(state):
+    return (state.get("upgrade") or {}).get("phase")
+
+
+def running(host, pattern):
+    """Whether a process matches on the host (the [x] keeps pgrep from matching its own shell)."""
+    return host.run(f"pgrep -f '[{pattern[0]}]{pattern[1:]}'").rc == 0
+
+
+def wait_until_gone(host, pattern, timeout=300):
+    """What a killed controller started on the host may go on; wait for it to end."""
+    for _ in range(timeout):
+        if not running(host, pattern):
+            return
+        time.sleep(1)
+    pytest.fail(f"{pattern} still runs on the host after {timeout}s")
+
+
+def assert_serves(host, before, version):
+    assert installed_version(host) == version
+    for unit in UNITS:
+        assert host.service(unit).is_running, unit
+    assert health_status(host) == 200
+    assert fingerprint(host) == before["fingerprint"]
+    pending = host.run(as_nautobot(f"{ROOT}/bin/nautobot-server migrate --check"))
+    assert pending.rc == 0, "migrations pending: " + pending.stdout
+
+
+def test_second_run_refused_while_one_runs_then_killed_after_the_switch(host, before):
+    first = start_upgrade(upgrade_lock_lease=LEASE)
+    try:
+        state = wait_for(host, "the first run taking the lock", lambda s: (s.get("lock") or {}).get("run_id"))
+        second = upgrade()
+        assert second.rc != 0 and second.changed == 0, second
+        assert "another upgrade run holds this host" in second.output and state["lock"]["run_id"] in second.output, second
+        # Killed right after the switch: the workers are stopped, nothing is verified.
+        wait_for(host, "the switch", lambda s: phase(s) == "switching")
+        for _ in range(120):
+            if installed_version(host) == TARGET:
+                break
+            time.sleep(0.25)
+    finally:
+        kill_controller(first)
+    state = journal(host)
+    assert installed_version(host) == TARGET, "killed before the switch"
+    assert state["upgrade"]["switched"] is True and state["lock"]["run_id"] == state["upgrade"]["opened_by"]
+
+
+def test_rerun_finishes_the_switched_upgrade(host, before):
+    time.sleep(LEASE + 1)  # the dead run's lease runs out
+    run = upgrade()
+    assert run.rc == 0, run
+    assert "Finished the upgrade" in run.output, run
+    assert_serves(host, before, TARGET)
+    state = journal(host)
+    assert state["upgrade"] is None and state["lock"] is None
+    assert state["last"]["outcome"] == "completed after a run that was gone"
+    last = json.loads(host.file(HISTORY).content_string.splitlines()[-1])
+    assert last["to"] == TARGET and last["resumed_from_phase"] in ("switching", "restarted")
+
+
+def test_then_nothing_to_do(host):
+    run = upgrade()
+    assert run.rc == 0 and run.changed == 0, run
+
+
+def test_back_to_the_fixture_release(host, before):
+    run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
+    assert run.rc == 0, run
+    assert_serves(host, before, FIXTURE)
+
+
+def test_killed_during_the_migration_then_rerun_keeps_the_first_backup(host, before):
+    backups_before = set(host.check_output("ls -1d /var/backups/nautobot/nautobot-* 2>/dev/null || true").split())
+    run = start_upgrade(upgrade_lock_lease=LEASE)
+    try:
+        state = wait_for(host, "the migration", lambda s: phase(s) == "migrating")
+        for _ in range(60):  # until migrate itself runs on the host
+            if running(host, "nautobot-server.* migrate"):
+                break
+            time.sleep(0.5)
+        time.sleep(2)
+    finally:
+        kill_controller(run)
+    backup = state["upgrade"]["backup"]
+    assert backup["verified"] is True and backup["path"] not in backups_before
+    # The migrate a dead controller started may still run on the host (docker exec, like ssh,
+    # leaves it): past the lease a new run must still not start beside it.
+    time.sleep(LEASE + 1)
+    if running(host, "nautobot-server.* migrate"):
+        refused = upgrade()
+        assert refused.rc != 0 and refused.changed == 0 and "still running" in refused.output, refused
+    wait_until_gone(host, "nautobot-server.* migrate")
+    time.sleep(LEASE + 1)
+    rerun = upgrade()
+    assert rerun.rc == 0, rerun
+    assert_serves(host, before, TARGET)
+    # No second dump of a half-migrated database: the history names the backup taken before migrating.
+    last = json.loads(host.file(HISTORY).content_string.splitlines()[-1])
+    assert last["backup"] == backup["path"], last
+    new_backups = set(host.check_output("ls -1d /var/backups/nautobot/nautobot-*").split()) - backups_before
+    assert new_backups == {backup["path"]}, new_backups
+    assert upgrade().changed == 0
+
+
+def test_rollback_after_a_resumed_upgrade_restores_the_backup_taken_before_migrating(host, before):
+    run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
+    assert run.rc == 0, run
+    assert_serves(host, before, FIXTURE)
