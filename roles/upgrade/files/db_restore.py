@@ -114,6 +114,8 @@ def read_whole(dump, sql=os.devnull, listing=None):
     if listing:
         command[1:1] = ["--use-list", listing]
     run = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
+    if run.returncode and "No space left on device" in run.stderr:
+        raise Refused("no room to write the restore's SQL beside %s (the dump itself reads): %s" % (dump, last_line(run.stderr)))
     if run.returncode:
         raise Refused("the dump %s is unreadable (corrupt or cut short): %s" % (dump, last_line(run.stderr)))
 
