@@ -13,9 +13,10 @@ rm -rf .build/junit .build/stages .build/logs
 mkdir -p .build/junit .build/stages .build/logs
 
 # The test-bed part each scenario starts from; lane 2 takes the scenarios listed in LANE2
-# (about half the time: faults and cluster are the long ones, in different lanes).
+# (about half the time each, warm: faults and cluster are the long ones, in different lanes;
+# lane 2 builds the Debian images, so lane 1 takes major and builds its 2.4 image late).
 declare -A needs=([debian13]=trixie [major]=major [major_v1]=major_v1)
-LANE2=${LANE2:-"major debian13 cluster release_git interrupted"}
+LANE2=${LANE2:-"debian13 release_git release_archive interrupted cluster"}
 
 stage() {
   local lane=$1 name=$2 start=$SECONDS rc=0 log=.build/logs/lane$1-$2.log
