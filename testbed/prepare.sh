@@ -31,6 +31,7 @@ else
 fi
 
 mkdir -p "$top/.build/wheelhouse" "$top/.build/sdist"
+"$here/engine.sh"
 # Two callers (tests/run.sh's lanes) may ask for the same image: one builds, the other waits.
 exec 9>"$top/.build/testbed.lock"
 flock 9
@@ -38,7 +39,6 @@ flock 9
 # Scenarios of the other lane may be reading these links: replace them atomically.
 link() { ln -sfn "$1" "$2.new.$$" && mv -T "$2.new.$$" "$2"; }
 
-"$here/engine.sh"
 mapfile -t site_requirements < <(grep -vE '^[[:space:]]*(#|$)' "$here/fixture/files/local_requirements.txt")
 sdist_line=$(python3 "$here/sdist.py" nautobot "$target_version")
 read -r sdist checksum <<< "$sdist_line"

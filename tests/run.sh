@@ -18,22 +18,43 @@ mkdir -p .build/junit .build/stages .build/logs
 declare -A needs=([debian13]=trixie [major]=major [major_v1]=major_v1)
 LANE2=${LANE2:-"debian13 release_git release_archive interrupted cluster"}
 
+# No stage may hang the run: each gets at most STAGE_LIMIT seconds and the whole run ends by
+# RUN_LIMIT (CI kills at 90 minutes and prints nothing of a stage still running; this prints its
+# log so far and says which stage hung).
+STAGE_LIMIT=${STAGE_LIMIT:-2700}
+RUN_LIMIT=${RUN_LIMIT:-4800}
+
 stage() {
-  local lane=$1 name=$2 start=$SECONDS rc=0 log=.build/logs/lane$1-$2.log
+  local lane=$1 name=$2 start=$SECONDS rc=0 log=.build/logs/lane$1-$2.log limit pid
   shift 2
   [ ! -e .build/stages/FAILED ] || return 1
+  limit=$((RUN_LIMIT - SECONDS))
+  [ $limit -lt "$STAGE_LIMIT" ] || limit=$STAGE_LIMIT
+  [ "$limit" -gt 0 ] || { echo "lane $lane: no time left for $name (RUN_LIMIT ${RUN_LIMIT}s)"; touch .build/stages/FAILED; return 1; }
   printf '%(%H:%M:%S)T lane %s: %s started\n' -1 "$lane" "$name"
   # A stage's output is printed whole when it ends (under a lock), so the lanes do not interleave.
-  "$@" >"$log" 2>&1 || rc=$?
+  timeout --kill-after=60 "$limit" "$@" >"$log" 2>&1 &
+  pid=$!
+  echo "$pid" >".build/stages/running.lane$lane"
+  wait "$pid" || rc=$?
+  rm -f ".build/stages/running.lane$lane"
   printf '%s %s %s\n' "$name" $((SECONDS - start)) "$([ $rc = 0 ] && echo ok || echo FAILED)" >>".build/stages/lane$lane"
   (
     flock 8
     printf '\n===== stage %s (lane %s) =====\n' "$name" "$lane"
     cat "$log"
-    printf '===== stage %s: %ss (exit %s) =====\n' "$name" $((SECONDS - start)) "$rc"
+    case $rc in
+      124 | 137) printf '===== stage %s: STOPPED after %ss (its limit: %ss) =====\n' "$name" $((SECONDS - start)) "$limit" ;;
+      143) printf '===== stage %s: stopped after %ss (the other lane failed) =====\n' "$name" $((SECONDS - start)) ;;
+      *) printf '===== stage %s: %ss (exit %s) =====\n' "$name" $((SECONDS - start)) "$rc" ;;
+    esac
   ) 8>>.build/stages/print.lock
   if [ $rc != 0 ]; then
     touch .build/stages/FAILED
+    # The other lane's stage is stopped too: its result no longer matters and CI time does.
+    for other in .build/stages/running.lane*; do
+      if [ -e "$other" ]; then kill -TERM "$(cat "$other")" 2>/dev/null || true; fi
+    done
     return $rc
   fi
 }
