@@ -17,6 +17,7 @@ import os
 import re
 
 from ansible.module_utils.common.text.converters import to_native
+from ansible_collections.nautobot_ops.lifecycle.plugins.module_utils.nautobot_environment import run_as
 
 
 DEFAULT_ROOT = "/opt/nautobot"
@@ -92,11 +93,12 @@ def config_path(root=DEFAULT_ROOT, config=None):
     return config or os.path.join(root, CONFIG_FILENAME)
 
 
-def secret_values(environment):
-    """Values of environment variables whose names look secret (NAUTOBOT_DB_PASSWORD, NAUTOBOT_SECRET_KEY, ...)."""
+def secret_values(environment, min_length=1):
+    """Values of environment variables whose names look secret (NAUTOBOT_DB_PASSWORD, NAUTOBOT_SECRET_KEY, ...),
+    at least ``min_length`` long (masking a short value would mangle output it happens to appear in)."""
     return set(
         to_native(value) for name, value in (environment or {}).items()
-        if value not in (None, "") and _SECRET_NAME_RE.search(name)
+        if value not in (None, "") and _SECRET_NAME_RE.search(name) and len(to_native(value)) >= min_length
     )
 
 
@@ -204,8 +206,9 @@ class NautobotServer(object):
     and commands run in ``root`` when it exists, so paths Django prints relative to it stay meaningful.
     """
 
-    def __init__(self, module, executable, root=DEFAULT_ROOT, config=None, environment=None):
+    def __init__(self, module, executable, root=DEFAULT_ROOT, config=None, environment=None, user=None):
         self.module = module
+        self.user = user
         self.executable = executable
         self.root = root
         self.config = config_path(root, config)
@@ -231,6 +234,8 @@ class NautobotServer(object):
 
     def run(self, args):
         """Run nautobot-server with ``args``; return (rc, stdout, stderr)."""
+        if self.user:
+            return run_as(self.argv(args), self.user, self.environment, cwd=self.cwd)
         return self.module.run_command(self.argv(args), environ_update=self.environment, cwd=self.cwd)
 
     def _failure(self, command, rc, out, err):

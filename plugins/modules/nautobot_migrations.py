@@ -47,13 +47,30 @@ options:
     type: path
   environment:
     description:
-      - Extra environment variables for C(nautobot-server), for example E(NAUTOBOT_DB_PASSWORD).
-      - E(NAUTOBOT_ROOT) is always set to O(root).
-      - Values of variables whose names contain C(PASS), C(SECRET), C(TOKEN), C(KEY) or C(CREDENTIAL)
-        are masked in everything the module returns. Module arguments are still logged on the host
-        unless the task has C(no_log=true); the task keyword C(environment) avoids both.
+      - Extra environment variables for C(nautobot-server), for example E(NAUTOBOT_DB_PASSWORD), applied over
+        the unit's (see O(unit)). E(NAUTOBOT_ROOT) is always set to O(root).
+      - A C(no_log) option, never logged; values of variables whose names contain C(PASS), C(SECRET),
+        C(TOKEN), C(KEY) or C(CREDENTIAL) are masked in everything the module returns. Prefer it (or the unit's
+        own environment) to the task keyword C(environment), which Ansible puts on the sudo command line.
     type: dict
     default: {}
+  user:
+    description:
+      - Account nautobot-server runs as, when the module runs as root (C(become)). Empty to run as the module's
+        own user.
+    type: str
+  unit:
+    description:
+      - systemd units whose environment (C(Environment=), C(EnvironmentFile=)) nautobot-server gets, as the site's
+        own service does (the first the host has). Reading a root-only EnvironmentFile needs the module to run as
+        root, with O(user). Empty (the default) for none.
+    type: list
+    elements: str
+    default: []
+  environment_file:
+    description:
+      - A JSON object of variables on the host (the operator's), applied over the unit's and under O(environment).
+    type: path
   check_pending:
     description:
       - Run C(showmigrations --plan) and return RV(pending), RV(pending_count) and RV(applied_count).
@@ -98,10 +115,9 @@ EXAMPLES = r"""
     root: /opt/nautobot
     venv: /opt/nautobot-releases/3.2.7
     check_unreflected: false
-  environment:
-    NAUTOBOT_DB_PASSWORD: "{{ upgrade_db_password }}"
+    user: nautobot
+    unit: [nautobot.service]
   become: true
-  become_user: nautobot
   register: __upgrade_pending
 """
 
@@ -171,6 +187,10 @@ stderr_tail:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.nautobot_ops.lifecycle.plugins.module_utils.nautobot_environment import (
+    SiteEnvironmentError,
+    site_environment,
+)
 from ansible_collections.nautobot_ops.lifecycle.plugins.module_utils.nautobot_server import (
     NautobotServer,
     NautobotServerError,
@@ -187,21 +207,27 @@ def main():
             venv=dict(type="path"),
             nautobot_server=dict(type="path"),
             config=dict(type="path"),
-            environment=dict(type="dict", default={}),
+            environment=dict(type="dict", default={}, no_log=True),
+            user=dict(type="str"),
+            unit=dict(type="list", elements="str", default=[]),
+            environment_file=dict(type="path"),
             check_pending=dict(type="bool", default=True),
             check_unreflected=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
     params = module.params
-    module.no_log_values.update(secret_values(params["environment"]))
     if not (params["check_pending"] or params["check_unreflected"]):
         module.fail_json(msg="nothing to do: check_pending and check_unreflected are both false")
 
     executable = nautobot_server_path(params["root"], params["venv"], params["nautobot_server"])
-    server = NautobotServer(module, executable, params["root"], params["config"], params["environment"])
     result = dict(changed=False, nautobot_server=executable)
     try:
+        environment, dummy = site_environment(
+            module, params["unit"], params["environment"], operator_file=params["environment_file"]
+        )
+        module.no_log_values.update(secret_values(environment, min_length=8))
+        server = NautobotServer(module, executable, params["root"], params["config"], environment, user=params["user"])
         server.check_executable()
         if params["check_pending"]:
             plan = server.showmigrations_plan()
@@ -209,6 +235,8 @@ def main():
         if params["check_unreflected"]:
             changes = server.unreflected_changes()
             result.update(unreflected=bool(changes), unreflected_changes=changes, unreflected_models=unreflected_models(changes))
+    except SiteEnvironmentError as error:
+        module.fail_json(msg=str(error), **result)
     except NautobotServerError as error:
         result.update(msg=error.msg, stderr_tail=error.stderr_tail)
         if error.rc is not None:

@@ -11,8 +11,17 @@ JOURNAL = "/var/lib/nautobot-ops/opt-nautobot.json"
 HISTORY = "/var/lib/nautobot-ops/opt-nautobot.history.jsonl"
 
 
+# Where molecule/debian13 keeps the database password, as a site's units do (EnvironmentFile=, root's).
+SECRETS = "/etc/nautobot/secrets.env"
+
+
 def as_nautobot(command):
-    return f"sudo -u nautobot -H env NAUTOBOT_ROOT={ROOT} {command}"
+    """`command` as the nautobot user with the environment its units have (the secrets file where there is one),
+    passed through the environment, never on a command line."""
+    return (
+        f"sh -c 'set -a; [ ! -r {SECRETS} ] || . {SECRETS}; set +a; exec \"$@\"' -"
+        f" runuser -u nautobot -- env NAUTOBOT_ROOT={ROOT} {command}"
+    )
 
 
 def health_status(host, settle=30):

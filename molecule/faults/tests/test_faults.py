@@ -9,7 +9,7 @@ import re
 import time
 
 import pytest
-from nautobot_host import ROOT, UNITS, as_nautobot, fingerprint, health_status, installed_version
+from nautobot_host import JOURNAL, ROOT, UNITS, as_nautobot, fingerprint, health_status, installed_version
 from playbook_runs import TOP, kill_controller, start_upgrade, upgrade
 
 TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
@@ -72,18 +72,55 @@ def test_pip_failure(host, before):
     assert_old_release_serves(host, before)
 
 
-def test_migration_fails_midway(host, before):
+MOVE_DUMP_WHEN_MIGRATING = """
+import json, shutil, time
+deadline = time.time() + 1200
+while time.time() < deadline:
+    try:
+        upgrade = json.load(open("/var/lib/nautobot-ops/opt-nautobot.json")).get("upgrade") or {}
+    except (OSError, ValueError):
+        upgrade = {}
+    if upgrade.get("phase") == "migrating":
+        shutil.move(upgrade["backup"]["path"] + "/database.dump", "/root/moved.dump")
+        print(upgrade["backup"]["path"])
+        break
+    time.sleep(0.1)
+"""
+
+
+def test_migration_fails_midway_with_the_dump_gone(host, before):
     # A table in the way of a CreateModel the target brings (ipam.0057): the earlier new
-    # migrations apply, then migrate fails.
+    # migrations apply, then migrate fails. Meanwhile the backup's dump disappears (a cleanup
+    # job, a full disk): the rollback must refuse to restore before it drops or stops anything,
+    # and start again what it stopped; the site goes on serving.
     host.check_output(f"{PSQL} 'CREATE TABLE ipam_ipaddressrange (id integer)'")
+    write_file(host, "/root/move_dump.py", MOVE_DUMP_WHEN_MIGRATING)
+    host.check_output("rm -f /root/moved.dump /root/move_dump.out; nohup python3 /root/move_dump.py > /root/move_dump.out 2>&1 &")
     try:
         run = upgrade()
+        backup = host.check_output("cat /root/move_dump.out").strip()
+        assert backup and host.file("/root/moved.dump").exists, "the dump was never moved away"
+        assert run.rc != 0, run
+        assert "Apply the new release's migrations" in run.output
+        assert "ROLLBACK INCOMPLETE" in run.output and "NOT restored" in run.output and "Nothing was dropped" in run.output, run
+        assert installed_version(host) == FIXTURE
+        assert all(host.service(unit).is_running for unit in UNITS), "a unit the rollback stopped was left stopped"
+        assert health_status(host) == 200
+        assert fingerprint(host) == before["fingerprint"]
+        state = json.loads(host.file(JOURNAL).content_string)
+        assert state["lock"] is None and state["upgrade"]["phase"] == "rollback_unrestored", state
+
+        # The dump is back. The site ran on since: finishing the rollback needs the operator's word.
+        host.check_output(f"mv /root/moved.dump {backup}/database.dump")
+        refused = upgrade()
+        assert refused.rc != 0 and refused.changed == 0 and "upgrade_rollback_accept_data_loss=true" in refused.output, refused
+        rerun = upgrade(upgrade_rollback_accept_data_loss=True)
+        assert rerun.rc != 0, rerun
+        assert "Rolled back" in rerun.output and "database was restored" in rerun.output, rerun
     finally:
         host.check_output(f"{PSQL} 'DROP TABLE IF EXISTS ipam_ipaddressrange'")
-    assert run.rc != 0, run
-    assert "Apply the new release's migrations" in run.output
-    assert "Rolled back" in run.output and "database was restored" in run.output
     assert_old_release_serves(host, before)
+    assert json.loads(host.file(JOURNAL).content_string)["upgrade"] is None
 
 
 def test_unit_fails_to_start_after_switch(host, before):
@@ -171,17 +208,18 @@ def test_rollback_on_demand_refused_without_accepting_data_loss(host):
     assert installed_version(host) == TARGET
 
 
-def test_rollback_on_demand_refused_with_a_corrupt_dump(host, before):
-    # As seen on a host: the dump of the backup to restore cut to 300 bytes. The rollback must
-    # refuse before it stops or switches anything, so the target keeps serving untouched.
+@pytest.mark.parametrize("damage", ["truncate --size 300 {dump}", "rm {dump}"], ids=["truncated", "missing"])
+def test_rollback_on_demand_refused_with_a_damaged_dump(host, before, damage):
+    # As seen on a host: the dump of the backup to restore cut to 300 bytes, or gone. The rollback
+    # must refuse before it stops or switches anything, so the target keeps serving untouched.
     dump = host.check_output(f"ls -1dt /var/backups/nautobot/nautobot-{FIXTURE}-to-{TARGET}-* | head -1").strip() + "/database.dump"
     count_tables = f"{PSQL} \"SELECT count(*) FROM pg_tables WHERE schemaname = 'public'\" --tuples-only --no-align"
     tables = int(host.check_output(count_tables))
-    host.check_output(f"cp -a {dump} /root/database.dump.orig && truncate --size 300 {dump}")
+    host.check_output(f"cp -a {dump} /root/database.dump.orig && " + damage.format(dump=dump))
     try:
         run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
         assert run.rc != 0 and run.changed == 0, run
-        assert re.search(r"database\.dump is (corrupt|unreadable)", run.output), run
+        assert re.search(r"database\.dump (is (corrupt|unreadable)|does not exist)", run.output), run
         assert installed_version(host) == TARGET
         assert health_status(host) == 200
         assert fingerprint(host) == before["fingerprint"]

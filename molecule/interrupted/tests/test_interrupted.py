@@ -147,3 +147,58 @@ def test_rollback_after_a_resumed_upgrade_restores_the_backup_taken_before_migra
     run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
     assert run.rc == 0, run
     assert_serves(host, before, FIXTURE)
+
+
+def kill_when(host, run, what, predicate, timeout=600):
+    """Kill the controller of `run` as soon as predicate() holds on the host; fail if the run ended first."""
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            if predicate():
+                return
+            if run.poll() is not None:
+                pytest.fail(f"the run ended (rc {run.returncode}) before {what}: journal {journal(host)}")
+            time.sleep(0.2)
+        pytest.fail(f"{what} never happened: journal {journal(host)}")
+    finally:
+        kill_controller(run)
+
+
+def test_killed_after_the_workers_stop_during_the_backup_and_during_verification(host, before):
+    """Three dead controllers in a row, each re-run taking over from the one before; the fourth run ends it."""
+    run = start_upgrade(upgrade_lock_lease=LEASE)
+    kill_when(host, run, "the workers stopped",
+              lambda: phase(journal(host)) == "stopping_workers" and not host.service("nautobot-worker").is_running)
+    state = journal(host)
+    assert state["upgrade"]["switched"] is False and "backup" not in state["upgrade"], state
+    # The web unit still serves the old release while the workers are down.
+    assert installed_version(host) == FIXTURE and health_status(host) == 200
+
+    time.sleep(LEASE + 1)
+    run = start_upgrade(upgrade_lock_lease=LEASE)
+    # The backup: the dump script's process (and pg_dump under it) carries NAUTOBOT_OPS_DUMP.
+    kill_when(host, run, "the backup", lambda: host.run("grep -lsa NAUTOBOT_OPS_DUMP= /proc/[0-9]*/environ").rc == 0)
+    wait_until_gone(host, "nautobot-server -c .* shell")
+    state = journal(host)
+    assert "backup" not in state["upgrade"] and not state["upgrade"].get("migrations_started"), state
+    assert installed_version(host) == FIXTURE and health_status(host) == 200
+
+    time.sleep(LEASE + 1)
+    run = start_upgrade(upgrade_lock_lease=LEASE)
+    kill_when(host, run, "the verification", lambda: running(host, "nautobot-server -c .* health_check"))
+    state = journal(host)
+    assert state["upgrade"]["switched"] is True and state["upgrade"]["backup"]["verified"] is True, state
+
+    time.sleep(LEASE + 1)
+    rerun = upgrade()
+    assert rerun.rc == 0, rerun
+    assert "Finished the upgrade" in rerun.output, rerun
+    assert_serves(host, before, TARGET)
+    state = journal(host)
+    assert state["upgrade"] is None and state["lock"] is None
+    # Only the verified backup the third run took is new; the killed dump left nothing a rollback could pick.
+    backups = host.check_output("ls -1 /var/backups/nautobot").split()
+    for name in backups:
+        manifest = host.run(f"cat /var/backups/nautobot/{name}/manifest.json")
+        assert manifest.rc == 0, f"/var/backups/nautobot/{name} has no manifest: an unfinished dump was kept"
+    assert upgrade().changed == 0
