@@ -14,6 +14,7 @@ from playbook_runs import upgrade
 TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
 FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
 SAMPLES = "/var/lib/nautobot-ops-test/argv.log"
+OPERATOR_FILE = "/var/lib/nautobot-ops/opt-nautobot.environment.json"
 SAMPLER = """
 import glob, os, time
 with open(%r, "a") as out:
@@ -83,8 +84,11 @@ def test_with_upgrade_environment_too_no_secret_leaks(host, secret, before):
     for name, text in (("rollback -vvv", rollback.output), ("upgrade -vvv", again.output), ("argv", samples),
                        ("journal", journal)):
         assert secret not in text, f"the database password appears in {name}"
+    # The one copy the role makes, by design: upgrade_environment for this run's commands, root's only.
+    kept = host.file(OPERATOR_FILE)
+    assert kept.exists and kept.user == "root" and kept.mode == 0o600
     found = host.run(
         f"grep -rlF -e '{secret}' /var/lib/nautobot-ops /var/backups/nautobot /tmp /root /var/log /etc /opt/nautobot/.nautobot-ops/*.json"
-        f" 2>/dev/null | grep -vx {SECRETS}"
+        f" 2>/dev/null | grep -vx -e {SECRETS} -e {OPERATOR_FILE}"
     )
     assert found.stdout.strip() == "", "the password was written to " + found.stdout
