@@ -64,6 +64,18 @@ def assert_serves(host, before, version):
     assert pending.rc == 0, "migrations pending: " + pending.stdout
 
 
+def rerun_finishes_the_open_upgrade(host, before):
+    """After a dead run's lease: the next run finishes the switched upgrade; the oracle; the journal closed."""
+    time.sleep(LEASE + 1)
+    run = upgrade()
+    assert run.rc == 0, run
+    assert "Finished the upgrade" in run.output, run
+    assert_serves(host, before, TARGET)
+    state = journal(host)
+    assert state["upgrade"] is None and state["lock"] is None
+    return state
+
+
 def test_second_run_refused_while_one_runs_then_killed_after_the_switch(host, before):
     first = start_upgrade(upgrade_lock_lease=LEASE)
     try:
@@ -87,13 +99,7 @@ def test_second_run_refused_while_one_runs_then_killed_after_the_switch(host, be
 
 
 def test_rerun_finishes_the_switched_upgrade(host, before):
-    time.sleep(LEASE + 1)  # the dead run's lease runs out
-    run = upgrade()
-    assert run.rc == 0, run
-    assert "Finished the upgrade" in run.output, run
-    assert_serves(host, before, TARGET)
-    state = journal(host)
-    assert state["upgrade"] is None and state["lock"] is None
+    state = rerun_finishes_the_open_upgrade(host, before)
     assert state["last"]["outcome"] == "completed after a run that was gone"
     last = json.loads(host.file(HISTORY).content_string.splitlines()[-1])
     assert last["to"] == TARGET and last["resumed_from_phase"] in ("switching", "restarted")
@@ -189,13 +195,7 @@ def test_killed_after_the_workers_stop_during_the_backup_and_during_verification
     state = journal(host)
     assert state["upgrade"]["switched"] is True and state["upgrade"]["backup"]["verified"] is True, state
 
-    time.sleep(LEASE + 1)
-    rerun = upgrade()
-    assert rerun.rc == 0, rerun
-    assert "Finished the upgrade" in rerun.output, rerun
-    assert_serves(host, before, TARGET)
-    state = journal(host)
-    assert state["upgrade"] is None and state["lock"] is None
+    rerun_finishes_the_open_upgrade(host, before)
     # Only the verified backup the third run took is new; the killed dump left nothing a rollback could pick.
     backups = host.check_output("ls -1 /var/backups/nautobot").split()
     for name in backups:
