@@ -17,6 +17,12 @@ FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
 SDIST = f"{TOP}/.build/sdist/nautobot-{TARGET}.tar.gz"
 KILLED_RUN_LEASE = 15
 PSQL = "sudo -u nautobot env PGPASSWORD=fixture-db-password psql -h localhost -d nautobot -v ON_ERROR_STOP=1 -c"
+# As a DBA would: the superuser owns it, so the nautobot user can neither drop nor re-create it.
+SUPERUSER_EXTENSION = "sudo -u postgres psql -d nautobot -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'"
+EXTENSION_OWNER = (
+    "sudo -u postgres psql -d nautobot -tAc"
+    " \"SELECT pg_get_userbyid(extowner) FROM pg_extension WHERE extname = 'pg_stat_statements'\""
+)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +98,10 @@ def test_migration_fails_midway_with_the_dump_gone(host, before):
     # A table in the way of a CreateModel the target brings (ipam.0057): the earlier new
     # migrations apply, then migrate fails. Meanwhile the backup's dump disappears (a cleanup
     # job, a full disk): the rollback must refuse to restore before it drops or stops anything,
-    # and start again what it stopped; the site goes on serving.
+    # and start again what it stopped; the site goes on serving. From here on the database also
+    # holds an extension the superuser created: every restore below (this one's, once the dump
+    # is back, and the later rollbacks') must work around it and leave it as it is.
+    host.check_output(SUPERUSER_EXTENSION)
     host.check_output(f"{PSQL} 'CREATE TABLE ipam_ipaddressrange (id integer)'")
     write_file(host, "/root/move_dump.py", MOVE_DUMP_WHEN_MIGRATING)
     host.check_output("rm -f /root/moved.dump /root/move_dump.out; nohup python3 /root/move_dump.py > /root/move_dump.out 2>&1 &")
@@ -117,6 +126,7 @@ def test_migration_fails_midway_with_the_dump_gone(host, before):
         rerun = upgrade(upgrade_rollback_accept_data_loss=True)
         assert rerun.rc != 0, rerun
         assert "Rolled back" in rerun.output and "database was restored" in rerun.output, rerun
+        assert host.check_output(EXTENSION_OWNER) == "postgres"
     finally:
         host.check_output(f"{PSQL} 'DROP TABLE IF EXISTS ipam_ipaddressrange'")
     assert_old_release_serves(host, before)
@@ -234,3 +244,4 @@ def test_rollback_on_demand(host, before):
     assert run.rc == 0, run
     assert f"Rolled back /opt/nautobot from Nautobot {TARGET} to {FIXTURE}" in run.output
     assert_old_release_serves(host, before)
+    assert host.check_output(EXTENSION_OWNER) == "postgres"

@@ -149,10 +149,36 @@ def test_killed_during_the_migration_then_rerun_keeps_the_first_backup(host, bef
     assert upgrade().changed == 0
 
 
-def test_rollback_after_a_resumed_upgrade_restores_the_backup_taken_before_migrating(host, before):
+def restoring(host):
+    """Whether the restore itself runs: a process with the dump in its environment that is not only proving it."""
+    return host.run(
+        "for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < $f 2>/dev/null | grep -q '^NAUTOBOT_OPS_DUMP=' || continue;"
+        " tr '\\0' '\\n' < $f | grep -q '^NAUTOBOT_OPS_VERIFY_ONLY=' || exit 0; done; exit 1"
+    ).rc == 0
+
+
+def test_rollback_killed_during_its_restore_is_finished_by_the_next_rollback(host, before):
+    # playbooks/rollback.yml after a resumed upgrade, its controller killed while the database is
+    # being restored: the journal names the rollback, and the next rollback.yml finishes that one
+    # (the same backup, taken before migrating), not a new one from whatever is installed by then.
+    expected_backup = json.loads(host.file(HISTORY).content_string.splitlines()[-1])["backup"]
+    run = start_upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True, upgrade_lock_lease=LEASE)
+    kill_when(host, run, "the restore", lambda: restoring(host))
+    wait_until_gone(host, "nautobot-server -c .* shell")
+    state = journal(host)["upgrade"]
+    assert state["kind"] == "rollback" and state["phase"] == "rolling_back", state
+    assert (state["from"], state["to"], state["backup"]["path"]) == (FIXTURE, TARGET, expected_backup), state
+
+    time.sleep(LEASE + 1)
+    refused = upgrade(playbook="rollback.yml")
+    assert refused.rc != 0 and "upgrade_rollback_accept_data_loss=true" in refused.output, refused
+    assert "was cut short at phase rolling_back" in refused.output, refused
     run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
     assert run.rc == 0, run
+    assert f"Rolled back {ROOT} from Nautobot {TARGET} to {FIXTURE}, finishing the rollback" in run.output, run
     assert_serves(host, before, FIXTURE)
+    state = journal(host)
+    assert state["upgrade"] is None and state["lock"] is None and state["last"]["kind"] == "rollback", state
 
 
 def kill_when(host, run, what, predicate, timeout=600):
