@@ -1,13 +1,16 @@
 """Each bad input is refused before anything on the host changes."""
 
+import json
 import os
+import subprocess
 
 import pytest
-from nautobot_host import ROOT, fingerprint, health_status, installed_version
-from playbook_runs import TOP, upgrade
+from nautobot_host import JOURNAL, ROOT, fingerprint, health_status, installed_version
+from playbook_runs import TOP, command, environment, upgrade
 
 FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
-SDIST = f"{TOP}/.build/sdist/nautobot-{os.environ.get('NAUTOBOT_OPS_TARGET_VERSION', '3.2.7')}.tar.gz"
+TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
+SDIST = f"{TOP}/.build/sdist/nautobot-{TARGET}.tar.gz"
 # Every file of the installation (compiled bytecode aside) and of the places the role writes.
 TREE = f"find {ROOT} /var/backups -path '*/__pycache__' -prune -o -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum"
 
@@ -49,6 +52,35 @@ def test_refused_with_nothing_changed(host, tree_before, case):
     assert host.check_output(TREE) == tree_before
 
 
+# Partial runs: the phases depend on each other; only the plan (--tags upgrade_preflight) is allowed.
+TAG_CASES = {
+    "--skip-tags upgrade_backup": ("without the backup a failed migration has nothing to restore", "upgrade_backup: false"),
+    "--tags upgrade_verify": ("--tags upgrade_verify would run part of the upgrade", "--tags upgrade_preflight alone"),
+}
+
+
+@pytest.mark.parametrize("case", TAG_CASES)
+def test_partial_run_by_tags_refused(host, tree_before, case):
+    run = upgrade(*case.split())
+    assert run.rc != 0 and run.failed == 1 and run.changed == 0, run
+    assert all(text in run.output for text in TAG_CASES[case]), run
+    assert host.check_output(TREE) == tree_before
+
+
+def test_phase_tags_listed():
+    listed = subprocess.run(command({}, "--list-tags"), capture_output=True, text=True, env=environment(), check=True).stdout
+    for tag in ("upgrade_preflight", "upgrade_backup", "upgrade_migrate", "upgrade_switch", "upgrade_verify", "upgrade_rollback"):
+        assert tag in listed, listed
+
+
+def test_plan_only_by_tags_changes_nothing_and_frees_the_host(host, tree_before):
+    run = upgrade("--tags", "upgrade_preflight")
+    assert run.rc == 0 and run.changed == 0, run
+    assert f"Nautobot {FIXTURE} -> {TARGET}" in run.output and "release notes to read" in run.output, run
+    assert host.check_output(TREE) == tree_before
+    assert json.loads(host.file(JOURNAL).content_string)["lock"] is None
+
+
 def test_work_directory_replaced_by_a_link_is_refused(host, tree_before):
     # The nautobot user (whose Jobs run arbitrary code) can write the root: a link where the
     # work directory would be made must not lead root's tasks into another directory.
@@ -85,7 +117,5 @@ def test_host_as_before(host):
 
 
 def test_data_as_before(host):
-    import json
-
     before = json.loads(host.file("/var/lib/nautobot-ops-test/before.json").content_string)
     assert fingerprint(host) == before["fingerprint"]

@@ -94,6 +94,36 @@ while time.time() < deadline:
 """
 
 
+def test_migration_fails_without_a_backup_then_the_operator_restores_their_own(host, before):
+    # upgrade_backup: false (a site with backups of its own): a failed migration cannot be undone
+    # by the collection. The site stays on the old code with every unit running, the play says the
+    # database needs the operator's backup, and only the operator's word closes the rollback.
+    own_dump = "/tmp/operators-own.dump"
+    host.check_output(f"sudo -u nautobot env PGPASSWORD=fixture-db-password pg_dump -h localhost -d nautobot -Fc -f {own_dump}")
+    host.check_output(f"{PSQL} 'CREATE TABLE ipam_ipaddressrange (id integer)'")
+    try:
+        run = upgrade(upgrade_backup=False)
+        assert run.rc != 0, run
+        assert "Apply the new release's migrations" in run.output, run
+        assert "No backup was taken (upgrade_backup is false)" in run.output and "needs your own backup" in run.output, run
+        assert installed_version(host) == FIXTURE and health_status(host) == 200
+        assert all(host.service(unit).is_running for unit in UNITS), "a unit the failed upgrade stopped was left stopped"
+        assert json.loads(host.file(JOURNAL).content_string)["upgrade"]["phase"] == "rollback_unrestored"
+        refused = upgrade(upgrade_backup=False)
+        assert refused.rc != 0 and refused.changed == 0, refused
+        assert "restore the database from your own backup" in refused.output, refused
+    finally:
+        host.check_output(f"{PSQL} 'DROP TABLE IF EXISTS ipam_ipaddressrange'")
+    # The operator's restore: the database as it was before the run.
+    host.check_output("sudo -u postgres psql -v ON_ERROR_STOP=1 -c 'DROP DATABASE nautobot WITH (FORCE)' -c 'CREATE DATABASE nautobot OWNER nautobot'")
+    host.run(f"sudo -u nautobot env PGPASSWORD=fixture-db-password pg_restore -h localhost -d nautobot --no-owner {own_dump}")
+    host.check_output(f"rm -f {own_dump}")
+    closed = upgrade(upgrade_backup=False, upgrade_rollback_accept_data_loss=True)
+    assert "Rolled back: Nautobot " + FIXTURE in closed.output, closed
+    assert_old_release_serves(host, before)
+    assert json.loads(host.file(JOURNAL).content_string)["upgrade"] is None
+
+
 def test_migration_fails_midway_with_the_dump_gone(host, before):
     # A table in the way of a CreateModel the target brings (ipam.0057): the earlier new
     # migrations apply, then migrate fails. Meanwhile the backup's dump disappears (a cleanup
