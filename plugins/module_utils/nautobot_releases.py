@@ -142,16 +142,67 @@ def find_release(version):
     return found
 
 
-def requirements(release):
+def rules_for_unknown(version):
+    """The RELEASES row whose rules a release newer than the table takes, or None.
+
+    A newer minor of a known major takes the newest row of that major; a release of a major newer
+    than every known one takes the newest row (it is only used with the operator's opt-in).
+    """
+    newest = NautobotVersion(RELEASES[-1].since)
+    if version.major > newest.major:
+        return RELEASES[-1]
+    same_major = [row for row in RELEASES if NautobotVersion(row.since).major == version.major]
+    if same_major and _version_series_key(version) > _series_key(same_major[-1].since):
+        return same_major[-1]
+    return None
+
+
+def python_range(requires_python):
+    """(min, max_exclusive) from a Requires-Python specifier such as ``>=3.10,<3.15``; None for a bound it lacks."""
+    low = high = None
+    for clause in (requires_python or "").split(","):
+        clause = clause.strip().replace(" ", "")
+        for operator in (">=", "~=", "<"):
+            if clause.startswith(operator) and extract_numbers(clause[len(operator):]) is not None:
+                bound = format_numbers(extract_numbers(clause[len(operator):]))
+                if operator == "<":
+                    high = bound
+                else:
+                    low = bound
+                break
+    return low, high
+
+
+def derived_release(row, target, requires_python):
+    """A row for ``target`` from the rules of ``row``, Python from the package's Requires-Python when given.
+
+    Returns (release, origin): origin names, per requirement, where it comes from.
+    """
+    table = "table (Nautobot %s)" % NautobotVersion(row.since).series
+    low, high = python_range(requires_python)
+    release = row._replace(
+        python_min=low or row.python_min,
+        python_max=high or row.python_max,
+        source="%s: package metadata Requires-Python %s; the rest as %s"
+        % (target, requires_python, row.source) if requires_python else "%s: as %s" % (target, row.source),
+    )
+    python = "package metadata (Requires-Python %s)" % requires_python if (low or high) else table
+    return release, {"python": python, "postgresql": table, "mysql": table, "redis": table}
+
+
+def requirements(release, origin=None):
     """Requirements of a RELEASES row in the shape the nautobot_version module returns."""
     if release is None:
         return {}
+    series = NautobotVersion(release.since).series
+    table = "table (Nautobot %s)" % series
     return {
         "python": {"min": release.python_min, "max_exclusive": release.python_max},
         "postgresql": release.postgresql,
         "mysql": release.mysql,
         "redis": release.redis,
         "source": release.source,
+        "origin": origin or {"python": table, "postgresql": table, "mysql": table, "redis": table},
     }
 
 
@@ -216,20 +267,25 @@ def _stop(row, required):
     }
 
 
-def upgrade_path(current, target):
+def upgrade_path(current, target, allow_unknown_release=False):
     """Steps from ``current`` up to ``target`` (NautobotVersion, current < target).
 
     Returns (path, violations, pre_commands, post_commands): path is a list of step dicts ending
     with the target; violations has a sentence naming the full path when required steps are missing.
+    A major version without a MAJOR_UPGRADES row is a violation unless ``allow_unknown_release``.
     """
     path, violations, pre_commands, post_commands = [], [], [], []
     before = current
     for major in range(current.major + 1, target.major + 1):
         row = _major_upgrade(major)
         if row is None:
-            violations.append(
-                "No upgrade path to Nautobot %d.x is known; add it to MAJOR_UPGRADES in nautobot_releases.py." % major
-            )
+            if not allow_unknown_release:
+                violations.append(
+                    "No upgrade path to Nautobot %d.x is known to this collection: its upgrade guide may need steps"
+                    " (stops, commands) the collection does not take. Read it, then set upgrade_allow_unknown_release:"
+                    " true (module option allow_unknown_release) to go on directly, or use a release of the"
+                    " collection that knows %d.x." % (major, major)
+                )
         else:
             min_from = NautobotVersion(row.min_from)
             if before < min_from:
@@ -274,19 +330,34 @@ def release_notes(current, target):
     return [RELEASE_NOTES_URL % name for name in series if low < _series_key(name) <= high]
 
 
-def plan(current, target, allow_downgrade=False, facts=None):
+def plan(current, target, allow_downgrade=False, facts=None, requires_python=None, allow_unknown_release=False):
     """Everything the nautobot_version module returns, from version strings and host facts.
 
+    A release newer than the table (the next minor) is planned with the rules of the newest known
+    series of its major and Python from ``requires_python`` (the target package's metadata), with a
+    warning; a new major only with ``allow_unknown_release``.
     Raises InvalidVersion (its message names the string) when ``current`` or ``target`` is not a version.
     """
     current_version, target_version = NautobotVersion(current), NautobotVersion(target)
-    release = find_release(target_version)
+    release, origin, warnings = find_release(target_version), None, []
+    unknown_rules = rules_for_unknown(target_version) if release is None else None
+    new_major = target_version.major > NautobotVersion(RELEASES[-1].since).major
+    if unknown_rules is not None and (allow_unknown_release or not new_major):
+        release, origin = derived_release(unknown_rules, target_version, requires_python)
+        warnings.append(
+            "Nautobot %s is newer than the releases this collection knows (up to %s): planned with the rules of %s,"
+            " Python %s from %s. Read %s before upgrading."
+            % (target_version, NautobotVersion(unknown_rules.since).series, NautobotVersion(unknown_rules.since).series,
+               ">= %s, < %s" % (release.python_min, release.python_max), origin["python"],
+               RELEASE_NOTES_URL % target_version.series)
+        )
     result = {
         "current": str(current_version),
         "target": str(target_version),
         "action": "none",
         "major_change": current_version.major != target_version.major,
-        "requirements": requirements(release),
+        "requirements": requirements(release, origin),
+        "warnings": warnings,
         "path": [],
         "pre_commands": [],
         "post_commands": [],
@@ -294,7 +365,7 @@ def plan(current, target, allow_downgrade=False, facts=None):
     }
     violations = []
     if target_version > current_version:
-        path, path_violations, pre_commands, post_commands = upgrade_path(current_version, target_version)
+        path, path_violations, pre_commands, post_commands = upgrade_path(current_version, target_version, allow_unknown_release)
         result.update(
             action="upgrade",
             path=path,
@@ -311,10 +382,19 @@ def plan(current, target, allow_downgrade=False, facts=None):
                 " (the database must then be restored from a backup made with %s)."
                 % (target_version, current_version, target_version)
             )
-    if release is None:
+    said = any(v.startswith("No upgrade path to Nautobot") for v in violations)  # names the opt-in already
+    if release is None and new_major:
+        if not said:
+            violations.append(
+                "Nautobot %s is a major release this collection does not know (it knows %s to %s): set"
+                " upgrade_allow_unknown_release: true (module option allow_unknown_release) to plan it with the rules"
+                " of %s, or use a release of the collection that knows it."
+                % (target_version, known_series()[0], known_series()[-1], known_series()[-1])
+            )
+    elif release is None:
         violations.append(
-            "Nautobot %s is not in a release series this collection knows (%s to %s); add its row to RELEASES"
-            " in plugins/module_utils/nautobot_releases.py." % (target_version, known_series()[0], known_series()[-1])
+            "Nautobot %s is not in a release series this collection knows (%s to %s)."
+            % (target_version, known_series()[0], known_series()[-1])
         )
     else:
         violations.extend(check_requirements(release, target_version, facts or {}))

@@ -72,6 +72,19 @@ options:
     description:
       - Redis server version, for example C(7.0.15).
     type: str
+  requires_python:
+    description:
+      - The C(Requires-Python) of the target's own package (its wheel's metadata), for example C(>=3.10,<3.15).
+      - Used only for a target newer than the release series the collection knows; then it gives the Python
+        range checked, and the other requirements are those of the newest known series of its major version.
+    type: str
+  allow_unknown_release:
+    description:
+      - Plan a target of a major version the collection does not know, with the rules of the newest known
+        series and without the upgrade guide's stops and commands for that major version.
+      - A newer minor release of a known major version needs no opt-in; it is planned with a warning.
+    type: bool
+    default: false
   fail_on_violation:
     description:
       - Fail, listing every violation in one message, when there is any. The other return values are still returned.
@@ -170,6 +183,23 @@ requirements:
       description: Upstream files (tag and path in the nautobot/nautobot repository) these values come from.
       type: str
       sample: v3.1.6 user-guide/administration/installation/index.md; pyproject.toml python >=3.10,<3.15
+    origin:
+      description:
+        - For each requirement, where it comes from, the collection's table (naming the series whose row applies)
+          or the package metadata (O(requires_python)).
+      type: dict
+      sample: {"python": "package metadata (Requires-Python >=3.10,<3.15)", "postgresql": "table (Nautobot 3.2)",
+               "mysql": "table (Nautobot 3.2)", "redis": "table (Nautobot 3.2)"}
+warnings_found:
+  description:
+    - Sentences about a target newer than the release series the collection knows, planned with the rules
+      of the newest known series (also emitted as Ansible warnings).
+  returned: always
+  type: list
+  elements: str
+  sample: ["Nautobot 3.3.0 is newer than the releases this collection knows (up to 3.2): planned with the rules of 3.2,
+            Python >= 3.10, < 3.15 from table (Nautobot 3.2). Read
+            https://docs.nautobot.com/projects/core/en/stable/release-notes/version-3.3/ before upgrading."]
 violations:
   description:
     - One sentence for each problem found; empty when the change can go ahead.
@@ -286,6 +316,8 @@ def main():
             postgresql_version=dict(type="str"),
             mysql_version=dict(type="str"),
             redis_version=dict(type="str"),
+            requires_python=dict(type="str"),
+            allow_unknown_release=dict(type="bool", default=False),
             fail_on_violation=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
@@ -301,9 +333,14 @@ def main():
         redis=params["redis_version"],
     )
     try:
-        result = plan(current, params["target"], allow_downgrade=params["allow_downgrade"], facts=facts)
+        result = plan(current, params["target"], allow_downgrade=params["allow_downgrade"], facts=facts,
+                      requires_python=params["requires_python"], allow_unknown_release=params["allow_unknown_release"])
     except InvalidVersion as error:
         module.fail_json(msg=str(error))
+    # "warnings" is Ansible's own return key: the sentences are returned under a name of their own.
+    result["warnings_found"] = result.pop("warnings")
+    for warning in result["warnings_found"]:
+        module.warn(warning)
     if params["fail_on_violation"] and result["violations"]:
         module.fail_json(msg=" ".join(result["violations"]), changed=False, **result)
     module.exit_json(changed=False, **result)

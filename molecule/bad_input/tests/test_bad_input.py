@@ -19,7 +19,7 @@ CASES = {
     "empty version": ({"upgrade_version": ""}, "upgrade_version is required"),
     "downgrade without opt-in": ({"upgrade_version": "3.0.11"}, "downgrade"),
     "version not in the wheelhouse": ({"upgrade_version": "3.2.99"}, "nautobot==3.2.99 is not in the wheelhouse"),
-    "release the collection does not know": ({"upgrade_version": "5.0.0"}, "5.0"),
+    "major release the collection does not know": ({"upgrade_version": "5.0.0"}, "upgrade_allow_unknown_release: true"),
     "requirements not met (Python)": ({"upgrade_version": "1.0.0", "upgrade_allow_downgrade": True}, "Python"),
     "unknown source": ({"upgrade_source": "ftp"}, "upgrade_source"),
     "archive without checksum": ({"upgrade_source": "archive", "upgrade_archive_src": SDIST}, "upgrade_archive_checksum is required"),

@@ -17,6 +17,7 @@ from ansible_collections.nautobot_ops.lifecycle.plugins.module_utils.nautobot_re
     find_release,
     known_series,
     plan,
+    python_range,
     release_notes,
     upgrade_path,
 )
@@ -320,19 +321,82 @@ def test_plan_major_change():
     assert plan("3.0.0", "3.2.7")["major_change"] is False
 
 
-def test_plan_unknown_target():
-    result = plan("3.2.7", "3.3.0")
-    assert result["requirements"] == {}
-    assert result["violations"] == [
-        "Nautobot 3.3.0 is not in a release series this collection knows (1.0 to 3.2); add its row to RELEASES"
-        " in plugins/module_utils/nautobot_releases.py."
+def test_plan_next_minor_takes_the_newest_rules_of_its_major_with_a_warning():
+    result = plan("3.2.7", "3.3.0", facts={"python": "3.12.1", "postgresql": "15.14"})
+    assert result["violations"] == []
+    assert result["requirements"]["python"] == {"min": "3.10", "max_exclusive": "3.15"}
+    assert result["requirements"]["postgresql"] == "14"
+    assert result["requirements"]["origin"]["python"] == "table (Nautobot 3.2)"
+    assert result["warnings"] == [
+        "Nautobot 3.3.0 is newer than the releases this collection knows (up to 3.2): planned with the rules of 3.2,"
+        " Python >= 3.10, < 3.15 from table (Nautobot 3.2)."
+        " Read https://docs.nautobot.com/projects/core/en/stable/release-notes/version-3.3/ before upgrading."
     ]
 
 
-def test_plan_unknown_major():
-    violations = plan("3.2.7", "4.0.0")["violations"]
-    assert violations[0].startswith("No upgrade path to Nautobot 4.x is known")
-    assert len(violations) == 2
+def test_plan_next_minor_python_from_the_package_metadata():
+    result = plan("3.2.7", "3.3.0", facts={"python": "3.10.4"}, requires_python=">=3.11, <3.16")
+    assert result["requirements"]["python"] == {"min": "3.11", "max_exclusive": "3.16"}
+    assert result["requirements"]["origin"] == {
+        "python": "package metadata (Requires-Python >=3.11, <3.16)",
+        "postgresql": "table (Nautobot 3.2)", "mysql": "table (Nautobot 3.2)", "redis": "table (Nautobot 3.2)",
+    }
+    assert result["violations"] == ["Python 3.10.4 is not supported by Nautobot 3.3.0, which needs Python >= 3.11, < 3.16."]
+
+
+def test_plan_next_minor_of_an_older_major():
+    result = plan("2.4.44", "2.5.0")
+    assert result["violations"] == [] and result["requirements"]["python"]["max_exclusive"] == "3.13"
+    assert "up to 2.4" in result["warnings"][0]
+
+
+def test_plan_known_release_has_no_warning_and_says_where_its_rules_come_from():
+    result = plan("3.1.0", "3.2.7")
+    assert result["warnings"] == []
+    assert set(result["requirements"]["origin"].values()) == {"table (Nautobot 3.2)"}
+
+
+def test_plan_unknown_major_refused_without_the_opt_in():
+    result = plan("3.2.7", "4.0.0")
+    assert result["requirements"] == {} and result["warnings"] == []
+    assert len(result["violations"]) == 1
+    assert result["violations"][0].startswith("No upgrade path to Nautobot 4.x is known to this collection")
+    assert "upgrade_allow_unknown_release: true" in result["violations"][0]
+
+
+def test_plan_unknown_major_downgrade_is_refused_naming_the_opt_in():
+    violations = plan("5.0.0", "4.0.0", allow_downgrade=True)["violations"]
+    assert violations == [
+        "Nautobot 4.0.0 is a major release this collection does not know (it knows 1.0 to 3.2): set"
+        " upgrade_allow_unknown_release: true (module option allow_unknown_release) to plan it with the rules"
+        " of 3.2, or use a release of the collection that knows it."
+    ]
+
+
+def test_plan_unknown_major_with_the_opt_in():
+    result = plan("3.2.7", "4.0.0", allow_unknown_release=True, requires_python=">=3.12")
+    assert result["violations"] == []
+    assert result["requirements"]["python"] == {"min": "3.12", "max_exclusive": "3.15"}
+    assert "up to 3.2" in result["warnings"][0] and "version-4.0" in result["warnings"][0]
+
+
+def test_plan_release_older_than_the_table_stays_refused():
+    assert plan("0.9.0", "0.9.1")["violations"] == [
+        "Nautobot 0.9.1 is not in a release series this collection knows (1.0 to 3.2)."
+    ]
+
+
+@pytest.mark.parametrize("spec, expected", [
+    (">=3.10,<3.15", ("3.10", "3.15")),
+    (">= 3.9.2, < 3.13", ("3.9.2", "3.13")),
+    ("~=3.11", ("3.11", None)),
+    ("<4,!=3.0.*,>=3.8", ("3.8", "4")),
+    ("", (None, None)),
+    (None, (None, None)),
+    ("!=3.9", (None, None)),
+])
+def test_python_range(spec, expected):
+    assert python_range(spec) == expected
 
 
 @pytest.mark.parametrize("current, target, bad", [("3.1.0", "3.x", "3.x"), ("latest", "3.2.7", "latest")])

@@ -165,6 +165,28 @@ def test_violations_returned_without_failing():
     assert result["action"] == "upgrade"
 
 
+def test_next_minor_planned_with_a_warning_and_the_package_python():
+    failed, result = run({"current": "3.2.7", "target": "3.3.0", "requires_python": ">=3.11,<3.16", "python_version": "3.11.2"})
+    assert not failed, result.get("msg")
+    assert result["requirements"]["python"] == {"min": "3.11", "max_exclusive": "3.16"}
+    assert result["requirements"]["origin"]["python"] == "package metadata (Requires-Python >=3.11,<3.16)"
+    assert result["requirements"]["origin"]["postgresql"] == "table (Nautobot 3.2)"
+    assert len(result["warnings_found"]) == 1 and "newer than the releases this collection knows" in result["warnings_found"][0]
+
+
+def test_next_minor_python_out_of_the_package_range_refused():
+    failed, result = run({"current": "3.2.7", "target": "3.3.0", "requires_python": ">=3.11,<3.16", "python_version": "3.10.4"})
+    assert failed
+    assert result["msg"] == "Python 3.10.4 is not supported by Nautobot 3.3.0, which needs Python >= 3.11, < 3.16."
+
+
+def test_new_major_needs_the_opt_in():
+    failed, result = run({"current": "3.2.7", "target": "4.0.0"})
+    assert failed and "allow_unknown_release" in result["msg"]
+    failed, result = run({"current": "3.2.7", "target": "4.0.0", "allow_unknown_release": True})
+    assert not failed and result["action"] == "upgrade" and result["warnings_found"]
+
+
 def test_check_mode_same_result():
     args = {"current": "3.1.0", "target": "3.2.7"}
     check_args = dict(args, _ansible_check_mode=True)
