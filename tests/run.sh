@@ -16,6 +16,9 @@ mkdir -p .build/junit .build/stages .build/logs
 # (about half the time each, warm: faults and cluster are the long ones, in different lanes;
 # lane 2 builds the Debian images, so lane 1 takes major and builds its 2.4 image late).
 declare -A needs=([debian13]=trixie [major]=major [major_v1]=major_v1)
+# The tool venv a scenario runs with: default runs with the lowest ansible-core the collection
+# claims (tests/matrix.sh low builds it), the others with the main one.
+declare -A tools=([default]=.venv-low/bin)
 LANE2=${LANE2:-"debian13 release_git release_archive interrupted cluster"}
 
 # No stage may hang the run: each gets at most STAGE_LIMIT seconds and the whole run ends by
@@ -67,7 +70,7 @@ scenario() {
     stage "$lane" "testbed-$part" bash testbed/prepare.sh "$part" || return 1
     ready[$part]=1
   fi
-  stage "$lane" "molecule-$name" $bin/molecule test -s "$name" || return 1
+  stage "$lane" "molecule-$name" "${tools[$name]:-$bin}/molecule" test -s "$name" || return 1
 }
 
 in_lane2() { [[ " $LANE2 " == *" $1 "* ]]; }
@@ -76,6 +79,9 @@ lane1() {
   stage 1 lint bash -c "$bin/yamllint -s . && $bin/ansible-lint -q" || return 1
   stage 1 unit $bin/python -m pytest tests/unit -q -p no:cacheprovider --junitxml=.build/junit/unit.xml || return 1
   stage 1 sanity bash tests/sanity.sh || return 1
+  # The support matrix: the lowest and the highest ansible-core meta/runtime.yml claims.
+  stage 1 matrix-low bash tests/matrix.sh low || return 1
+  stage 1 matrix-high bash tests/matrix.sh high || return 1
   stage 1 collection-build bash -c "$bin/ansible-galaxy collection build --force --output-path .build/dist >/dev/null && $bin/ansible-galaxy collection install --force -p .build/installed .build/dist/nautobot_ops-lifecycle-*.tar.gz >/dev/null && ls .build/installed/ansible_collections/nautobot_ops/lifecycle/plugins/modules" || return 1
   for s in $scenarios; do
     if ! in_lane2 "$s"; then scenario 1 "$s" || return 1; fi

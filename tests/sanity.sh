@@ -3,12 +3,13 @@
 # copy the tracked and new files there and run it with the local Python (no images to pull).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-top=$PWD
+# TOOLS: the tool venv whose ansible-test runs (the lowest supported ansible-core has one of its own).
+tools=$(cd "${TOOLS:-.venv}" && pwd)
 dest=.build/sanity/ansible_collections/nautobot_ops/lifecycle
-python=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+python=$("$tools"/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 # ansible-test bootstraps pip in its venvs with a get-pip.py from a host that is not reachable here;
 # it takes a script saved at its cache path instead, so give it ours.
-pip_version=$(.venv/bin/python -c 'import types; from ansible_test._internal.python_requirements import get_venv_packages as p; print(p(types.SimpleNamespace(version="'"$python"'"))["pip"])')
+pip_version=$("$tools"/bin/python -c 'import types; from ansible_test._internal.python_requirements import get_venv_packages as p; print(p(types.SimpleNamespace(version="'"$python"'"))["pip"])')
 get_pip=~/.ansible/test/cache/get_pip_${pip_version//./_}.py
 mkdir -p "$(dirname "$get_pip")"
 cmp -s tests/get_pip_standin.py "$get_pip" || cp tests/get_pip_standin.py "$get_pip"
@@ -19,5 +20,5 @@ mkdir -p "$dest"
 git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$dest"
 cd "$dest"
 git init -q && git add -A >/dev/null
-"$top/.venv/bin/ansible-test" sanity --venv --python "$python" --color no \
+"$tools/bin/ansible-test" sanity --venv --python "$python" --color no \
   --exclude molecule/ --exclude testbed/ --exclude tests/integration/ "$@"

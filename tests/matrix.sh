@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The support matrix: unit tests and ansible-test sanity with the lowest (`low`) or the highest
+# (`high`) ansible-core meta/runtime.yml claims, each in a tool venv of its own (.venv-low,
+# .venv-high), rebuilt only when its requirements file changes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which=$1
+venv=.venv-$which
+requirements=requirements-$which.txt
+case $which in
+  low) python=${PYTHON:-python3} ;;
+  high)
+    # ansible-core 2.20+ needs Python 3.12: the one on PATH, or one pyenv holds (not necessarily active).
+    python=${PYTHON_HIGH:-}
+    for candidate in python3.12 ~/.pyenv/versions/3.12*/bin/python3.12; do
+      [ -n "$python" ] || ! "$candidate" -V >/dev/null 2>&1 || python=$candidate
+    done
+    python=${python:-python3.12}
+    ;;
+  *) echo "usage: $0 low|high" >&2; exit 2 ;;
+esac
+"$python" -V >/dev/null 2>&1 || { echo "$python does not run: the $which end of the matrix needs it" >&2; exit 1; }
+key=$(sha256sum <"$requirements" | cut -c1-16)-$("$python" -c 'import sys; print(sys.version.split()[0])')
+if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$key" ]; then
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+  echo "$key" >"$venv/.installed"
+fi
+"$venv/bin/python" -c "from ansible.release import __version__; print(\"ansible-core\", __version__)"
+# The execution-environment test needs ansible-builder, a tool of the main venv only.
+"$venv/bin/python" -m pytest tests/unit -q -p no:cacheprovider --junitxml=".build/junit/unit-$which.xml" \
+  --deselect tests/unit/test_execution_environment.py::test_builder_makes_a_context_that_installs_this_collection
+TOOLS=$venv bash tests/sanity.sh
