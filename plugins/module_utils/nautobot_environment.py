@@ -213,7 +213,9 @@ def run_as(argv, user, environment, cwd=None, data=None):
             os.setgid(gid)
             os.setuid(uid)
 
-    proc = subprocess.Popen(
+    # Not run_command: it cannot drop to the nautobot user (no preexec_fn), and the environment
+    # must not pass through a command line (sudo/runuser argv).
+    proc = subprocess.Popen(  # pylint: disable=ansible-bad-function
         argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env=env, cwd=cwd, preexec_fn=preexec, close_fds=True,
     )
