@@ -94,6 +94,32 @@ while time.time() < deadline:
 """
 
 
+def test_new_release_failing_django_checks_is_refused_before_anything_stops(host, before):
+    # A setting (as an app or a site's configuration brings) that only the new release rejects,
+    # and that Django raises only in its system checks: migrate would raise it after the workers
+    # stopped and the backup ran. Refused while the old release serves, nothing stopped.
+    config = f"{ROOT}/nautobot_config.py"
+    host.check_output(f"cp -a {config} /root/nautobot_config.py.orig")
+    fault = (
+        "\nimport importlib.metadata as _fault_metadata\n"
+        f"if _fault_metadata.version('nautobot') == '{TARGET}':\n"
+        "    STATICFILES_DIRS = (*STATICFILES_DIRS, STATIC_ROOT)\n"
+    )
+    write_file(host, "/root/fault.py", fault)
+    host.check_output(f"cat /root/fault.py >> {config}")
+    try:
+        started = {unit: host.service(unit).is_running for unit in UNITS}
+        run = upgrade()
+        assert run.rc != 0 and "fails Django's system checks" in run.output and "staticfiles.E002" in run.output, run
+        assert "The running release was not touched" in run.output
+        assert "Stop the workers" not in run.output, "the upgrade got past the install"
+        assert {unit: host.service(unit).is_running for unit in UNITS} == started
+        assert json.loads(host.file(JOURNAL).content_string)["upgrade"] is None
+    finally:
+        host.check_output(f"cp -a /root/nautobot_config.py.orig {config} && rm -f /root/nautobot_config.py.orig /root/fault.py")
+    assert_old_release_serves(host, before)
+
+
 def test_migration_fails_without_a_backup_then_the_operator_restores_their_own(host, before):
     # upgrade_backup: false (a site with backups of its own): a failed migration cannot be undone
     # by the collection. The site stays on the old code with every unit running, the play says the
