@@ -170,6 +170,10 @@ def test_rollback_killed_during_its_restore_is_finished_by_the_next_rollback(hos
     assert (state["from"], state["to"], state["backup"]["path"]) == (FIXTURE, TARGET, expected_backup), state
 
     time.sleep(LEASE + 1)
+    # Not an upgrade meanwhile: it would finish the rollback and then build on without the lock.
+    refused = upgrade()
+    assert refused.rc != 0 and refused.changed == 0, refused
+    assert "Run playbooks/rollback.yml again to finish it" in refused.output, refused
     refused = upgrade(playbook="rollback.yml")
     assert refused.rc != 0 and "upgrade_rollback_accept_data_loss=true" in refused.output, refused
     assert "was cut short at phase rolling_back" in refused.output, refused
