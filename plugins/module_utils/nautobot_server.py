@@ -66,6 +66,9 @@ _MODEL_PATTERNS = [re.compile(pattern) for pattern in (
     r"^Rename field \S+ on (\w+) to \S+$",
 )]
 
+# An error line of Django's system checks, e.g. "?: (staticfiles.E002) The STATICFILES_DIRS setting ...":
+# SystemCheckError's own first line names none of them.
+_CHECK_ERROR_RE = re.compile(r"\([a-z_][\w.]*\.E\d+\) ")
 _TRACEBACK = "Traceback (most recent call last):"
 _EXCEPTION_LINE_RE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b.*")
 # Python warnings ("/path/x.py:12: DeprecationWarning: ...") and Django's usage hint say nothing about the failure.
@@ -116,8 +119,12 @@ def failure_message(stderr, stdout=None):
     for example ``FileNotFoundError: Configuration file not found at ...`` or
     ``django.db.utils.OperationalError: connection to server at ... failed: Connection refused``.
     Django's CommandError and other messages without a traceback: the last meaningful line.
+    Django's system checks (which every command but makemigrations runs): each error line.
     Python warnings are skipped; stdout is read when stderr holds nothing else.
     """
+    checks = [line.strip() for text in (stderr, stdout) for line in (text or "").splitlines() if _CHECK_ERROR_RE.search(line)]
+    if checks:
+        return "Django's system checks failed: " + " ".join(checks)
     everything = []
     for text in (stderr, stdout):
         lines = [line.rstrip() for line in (text or "").splitlines() if line.strip()]

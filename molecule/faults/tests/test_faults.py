@@ -95,9 +95,9 @@ while time.time() < deadline:
 
 
 def test_new_release_failing_django_checks_is_refused_before_anything_stops(host, before):
-    # A setting (as an app or a site's configuration brings) that only the new release rejects,
-    # and that Django raises only in its system checks: migrate would raise it after the workers
-    # stopped and the backup ran. Refused while the old release serves, nothing stopped.
+    # A setting (as an app or a site's configuration brings) that only the new release rejects in
+    # Django's system checks: migrate would raise it after the workers stopped and the backup ran.
+    # Refused in the install, while the old release serves, naming the error; nothing stopped.
     config = f"{ROOT}/nautobot_config.py"
     host.check_output(f"cp -a {config} /root/nautobot_config.py.orig")
     fault = (
@@ -110,8 +110,8 @@ def test_new_release_failing_django_checks_is_refused_before_anything_stops(host
     try:
         started = {unit: host.service(unit).is_running for unit in UNITS}
         run = upgrade()
-        assert run.rc != 0 and "fails Django's system checks" in run.output and "staticfiles.E002" in run.output, run
-        assert "The running release was not touched" in run.output
+        assert run.rc != 0 and "Check the new code against the database" in run.output, run
+        assert "Django's system checks failed: ?: (staticfiles.E002) The STATICFILES_DIRS setting" in run.output, run
         assert "Stop the workers" not in run.output, "the upgrade got past the install"
         assert {unit: host.service(unit).is_running for unit in UNITS} == started
         assert json.loads(host.file(JOURNAL).content_string)["upgrade"] is None

@@ -156,6 +156,15 @@ def test_failure_message_captured(name, message):
      "Unknown command: 'showmigration'"),
     ("/x/y.py:10: DeprecationWarning: old\n  warnings.warn(\n", "", "warnings.warn("),
     ("", "", "no output"),
+    # Captured: nautobot-server check of 3.2.7 with STATIC_ROOT added to STATICFILES_DIRS.
+    ("SystemCheckError: System check identified some issues:\n\nERRORS:\n"
+     "?: (staticfiles.E002) The STATICFILES_DIRS setting should not contain the STATIC_ROOT setting.\n\n"
+     "System check identified 1 issue (0 silenced).\n", "",
+     "Django's system checks failed: ?: (staticfiles.E002) The STATICFILES_DIRS setting should not contain the STATIC_ROOT setting."),
+    ("SystemCheckError: System check identified some issues:\n\nERRORS:\n"
+     "dcim.Widget.size: (fields.E304) Reverse accessor clashes.\n\tHINT: Add a related_name.\n"
+     "?: (urls.E004) Your URL pattern is invalid.\n\nWARNINGS:\n?: (security.W004) not set\n", "",
+     "Django's system checks failed: dcim.Widget.size: (fields.E304) Reverse accessor clashes. ?: (urls.E004) Your URL pattern is invalid."),
 ])
 def test_failure_message_synthetic(stderr, stdout, message):
     assert ns.failure_message(stderr, stdout) == message
