@@ -157,17 +157,40 @@ def restoring(host):
     ).rc == 0
 
 
+def kill_restore(host):
+    """Kill the restore a dead controller left running (the script and psql under it): nothing commits."""
+    host.run(
+        "for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < $f 2>/dev/null | grep -q '^NAUTOBOT_OPS_DUMP=' || continue;"
+        " p=${f#/proc/}; kill -9 ${p%/environ} 2>/dev/null; done; true"
+    )
+
+
+def migration_rows(host):
+    """django_migrations' row count and last id, as db_backup.py records them."""
+    out = host.check_output("sudo -u postgres psql -d nautobot -tAc 'SELECT count(*), coalesce(max(id), 0) FROM django_migrations'")
+    count, last_id = out.strip().split("|")
+    return {"count": int(count), "last_id": int(last_id)}
+
+
 def test_rollback_killed_during_its_restore_is_finished_by_the_next_rollback(host, before):
     # playbooks/rollback.yml after a resumed upgrade, its controller killed while the database is
     # being restored: the journal names the rollback, and the next rollback.yml finishes that one
     # (the same backup, taken before migrating), not a new one from whatever is installed by then.
     expected_backup = json.loads(host.file(HISTORY).content_string.splitlines()[-1])["backup"]
+    dump = f"{expected_backup}/database.dump"
+    baseline = json.loads(host.file(f"{expected_backup}/manifest.json").content_string)["database_migrations"]
     run = start_upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True, upgrade_lock_lease=LEASE)
     kill_when(host, run, "the restore", lambda: restoring(host))
+    # The restore it left running dies too (a host that rebooted): the database stays migrated,
+    # while the code at the root is the previous release's already.
+    kill_restore(host)
     wait_until_gone(host, "nautobot-server -c .* shell")
+    assert migration_rows(host) != baseline
+    assert installed_version(host) == FIXTURE
     state = journal(host)["upgrade"]
     assert state["kind"] == "rollback" and state["phase"] == "rolling_back", state
     assert (state["from"], state["to"], state["backup"]["path"]) == (FIXTURE, TARGET, expected_backup), state
+    assert state["target_code"].endswith(f"/venv-{TARGET}"), state
 
     time.sleep(LEASE + 1)
     # Not an upgrade meanwhile: it would finish the rollback and then build on without the lock.
@@ -177,9 +200,30 @@ def test_rollback_killed_during_its_restore_is_finished_by_the_next_rollback(hos
     refused = upgrade(playbook="rollback.yml")
     assert refused.rc != 0 and "upgrade_rollback_accept_data_loss=true" in refused.output, refused
     assert "was cut short at phase rolling_back" in refused.output, refused
+
+    # And now the dump cannot be restored either: never the previous release on the migrated
+    # database. The target's code goes back in place and serves; the rollback stays open.
+    host.check_output(f"cp -p {dump} {dump}.good && truncate -s 300 {dump}")
     run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
+    assert run.rc != 0 and "ROLLBACK INCOMPLETE" in run.output and "was NOT restored" in run.output, run
+    assert_serves(host, before, TARGET)
+    state = journal(host)["upgrade"]
+    assert state["kind"] == "rollback" and state["phase"] == "rollback_unrestored", state
+
+    # The good dump back, the rollback killed in its restore again; this time the restore it
+    # leaves runs to its end, and then the dump is damaged: nothing is left to restore.
+    host.check_output(f"mv {dump}.good {dump}")
+    run = start_upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True, upgrade_lock_lease=LEASE)
+    kill_when(host, run, "the restore", lambda: restoring(host))
+    wait_until_gone(host, "nautobot-server -c .* shell")
+    assert migration_rows(host) == baseline, "the restore left running did not finish"
+    time.sleep(LEASE + 1)
+    host.check_output(f"cp -p {dump} {dump}.good && truncate -s 300 {dump}")
+    run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
+    host.check_output(f"mv {dump}.good {dump}")
     assert run.rc == 0, run
     assert f"Rolled back {ROOT} from Nautobot {TARGET} to {FIXTURE}, finishing the rollback" in run.output, run
+    assert "not restored again: it already holds what the backup holds" in run.output, run
     assert_serves(host, before, FIXTURE)
     state = journal(host)
     assert state["upgrade"] is None and state["lock"] is None and state["last"]["kind"] == "rollback", state

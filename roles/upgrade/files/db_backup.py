@@ -42,6 +42,12 @@ def main():
     if connection.vendor != "postgresql":
         raise SystemExit("backup: only PostgreSQL is supported, not %s" % connection.vendor)
     dump = os.environ["NAUTOBOT_OPS_DUMP"]
+    # What the dump holds of django_migrations: a rollback that cannot restore it tells from
+    # this whether the target's migrations landed since (db_state.py). Nothing migrates meanwhile:
+    # the run holds the host's lock.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), coalesce(max(id), 0) FROM django_migrations")
+        count, last_id = cursor.fetchone()
     env = dict(os.environ, PGPASSWORD=str(db.get("PASSWORD") or ""))
     command = ["pg_dump", "--format=custom", "--no-owner", "--file", dump, "--dbname", db["NAME"]]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
@@ -56,6 +62,7 @@ def main():
         facts = prove(dump)
     except Unproven as error:
         raise SystemExit("backup: the dump %s does not read back whole, so nothing was migrated: %s" % (dump, error))
+    facts["migrations"] = {"count": int(count), "last_id": int(last_id)}
     print("NAUTOBOT_OPS_FACTS " + json.dumps(facts))
 
 

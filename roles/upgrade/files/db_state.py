@@ -1,0 +1,54 @@
+# Read through `nautobot-server shell` when a rollback cannot restore the dump: does the database
+# still hold what the backup holds (a restore that a killed run left running may have finished,
+# or no migration ever landed), or did the target's migrations land on it? A migration adds rows
+# to django_migrations and a restore puts the dump's back, so the table's row count and last id,
+# recorded by db_backup.py when the dump was taken, tell one from the other. The baseline comes
+# from the host's journal (NAUTOBOT_OPS_BASELINE, JSON) or else the backup's manifest
+# (NAUTOBOT_OPS_MANIFEST). Prints one marked JSON line.
+import json
+import os
+
+MARKER = "NAUTOBOT_OPS_FACTS "
+
+
+def as_backed_up(rows, baseline):
+    """True: django_migrations is as the dump holds it; False: migrations were recorded since;
+    None: no baseline was recorded (a backup made before they were), nothing to compare."""
+    try:
+        expected = {"count": int(baseline["count"]), "last_id": int(baseline["last_id"])}
+    except (KeyError, TypeError, ValueError):
+        return None
+    return rows == expected
+
+
+def baseline_of(environ):
+    """The baseline the journal recorded, else the manifest's, else None."""
+    recorded = environ.get("NAUTOBOT_OPS_BASELINE") or ""
+    try:
+        baseline = json.loads(recorded) if recorded else None
+    except ValueError:
+        baseline = None
+    if baseline:
+        return baseline
+    try:
+        with open(environ.get("NAUTOBOT_OPS_MANIFEST") or os.devnull) as handle:
+            return json.load(handle).get("database_migrations")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def main():
+    # Imported here: the unit tests run the functions above without Django.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), coalesce(max(id), 0) FROM django_migrations")
+        count, last_id = cursor.fetchone()
+    rows = {"count": int(count), "last_id": int(last_id)}
+    baseline = baseline_of(os.environ)
+    print(MARKER + json.dumps({"migrations": rows, "baseline": baseline, "as_backed_up": as_backed_up(rows, baseline)}))
+
+
+# `nautobot-server shell` runs this file through exec(); the unit tests import it as `db_state`.
+if __name__ != "db_state":
+    main()

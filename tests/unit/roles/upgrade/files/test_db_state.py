@@ -1,0 +1,54 @@
+"""roles/upgrade/files/db_state.py: when the dump cannot restore, does the database need a restore at all?
+
+A rollback killed during its restore can leave the restore running; when it finishes, the database
+holds the dump's django_migrations again. A migration only ever adds rows there. So equal count and
+last id mean "as backed up", anything else means the target's migrations landed (or no baseline).
+"""
+
+import importlib.util
+import json
+import pathlib
+
+TOP = pathlib.Path(__file__).resolve().parents[5]
+spec = importlib.util.spec_from_file_location("db_state", TOP / "roles/upgrade/files/db_state.py")
+db_state = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(db_state)
+
+BASELINE = {"count": 460, "last_id": 471}
+
+
+def test_the_dumps_rows_mean_as_backed_up():
+    assert db_state.as_backed_up({"count": 460, "last_id": 471}, BASELINE) is True
+    # JSON through the journal may carry them as strings.
+    assert db_state.as_backed_up({"count": 460, "last_id": 471}, {"count": "460", "last_id": "471"}) is True
+
+
+def test_any_migration_recorded_since_means_migrated():
+    assert db_state.as_backed_up({"count": 461, "last_id": 472}, BASELINE) is False
+    # Rows replaced (same count, a newer id) are not the dump's either.
+    assert db_state.as_backed_up({"count": 460, "last_id": 480}, BASELINE) is False
+
+
+def test_no_baseline_is_no_verdict():
+    for baseline in (None, {}, {"count": 460}, {"count": "x", "last_id": 1}, "garbage"):
+        assert db_state.as_backed_up({"count": 460, "last_id": 471}, baseline) is None, baseline
+
+
+def test_the_journals_baseline_comes_before_the_manifests(tmp_path):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"database_migrations": {"count": 1, "last_id": 1}}))
+    environ = {"NAUTOBOT_OPS_BASELINE": json.dumps(BASELINE), "NAUTOBOT_OPS_MANIFEST": str(manifest)}
+    assert db_state.baseline_of(environ) == BASELINE
+    environ["NAUTOBOT_OPS_BASELINE"] = "{}"
+    assert db_state.baseline_of(environ) == {"count": 1, "last_id": 1}
+
+
+def test_a_missing_or_damaged_manifest_gives_no_baseline(tmp_path):
+    assert db_state.baseline_of({"NAUTOBOT_OPS_MANIFEST": str(tmp_path / "gone.json")}) is None
+    damaged = tmp_path / "manifest.json"
+    damaged.write_text("{not json")
+    assert db_state.baseline_of({"NAUTOBOT_OPS_MANIFEST": str(damaged), "NAUTOBOT_OPS_BASELINE": "{oops"}) is None
+    # A manifest of a backup made before the baseline was recorded.
+    damaged.write_text(json.dumps({"database_sha256": "ab"}))
+    assert db_state.baseline_of({"NAUTOBOT_OPS_MANIFEST": str(damaged)}) is None
+    assert db_state.baseline_of({}) is None
