@@ -194,10 +194,12 @@ def account(user):
     return entry.pw_uid, entry.pw_gid, entry.pw_dir, entry.pw_name
 
 
-def run_as(argv, user, environment, cwd=None, data=None):
+def run_as(argv, user, environment, cwd=None, data=None, log=None):
     """Run ``argv`` as ``user`` with ``environment`` on top of this process's own; return (rc, stdout, stderr).
 
     From root the command runs as the user (its groups too); as the user itself it just runs. Text in and out.
+    With ``log`` (a path), standard output goes to that file (0600, this process's owner) as the command
+    writes it, so that another process can follow a long run; it is read back when the command ends.
     """
     uid, gid, home, name = account(user)
     env = dict(os.environ)
@@ -215,9 +217,23 @@ def run_as(argv, user, environment, cwd=None, data=None):
 
     # Not run_command: it cannot drop to the nautobot user (no preexec_fn), and the environment
     # must not pass through a command line (sudo/runuser argv).
-    proc = subprocess.Popen(  # pylint: disable=ansible-bad-function
-        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=env, cwd=cwd, preexec_fn=preexec, close_fds=True,
-    )
-    out, err = proc.communicate(data.encode("utf-8") if data is not None else None)
+    sink = subprocess.PIPE
+    if log:
+        # Opened here, by root: the user writes through the inherited descriptor, never by the path.
+        if os.path.lexists(log):
+            os.unlink(log)
+        sink = os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb")
+        env["PYTHONUNBUFFERED"] = "1"
+    try:
+        proc = subprocess.Popen(  # pylint: disable=ansible-bad-function
+            argv, stdin=subprocess.PIPE, stdout=sink, stderr=subprocess.PIPE,
+            env=env, cwd=cwd, preexec_fn=preexec, close_fds=True,
+        )
+        out, err = proc.communicate(data.encode("utf-8") if data is not None else None)
+    finally:
+        if log:
+            sink.close()
+    if log:
+        with open(log, "rb") as handle:
+            out = handle.read()
     return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")

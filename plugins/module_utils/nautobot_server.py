@@ -162,6 +162,29 @@ def parse_showmigrations_plan(text):
     return dict(applied=applied, pending=pending)
 
 
+_APPLYING_RE = re.compile(r"^\s*Applying (?P<name>[^\s.]+\.\S+?)\.\.\.(?P<done> OK)?")
+
+
+def parse_migrate_progress(text):
+    """How far ``migrate`` is, from what it printed so far: ``{"applied": [names], "running": name or None}``.
+
+    Django prints ``Applying app.name...`` when a migration starts and `` OK`` on the same line when it
+    is recorded; a migration whose line has no `` OK`` yet is the one running (or the one that failed).
+    """
+    applied = []
+    running = None
+    for line in (text or "").splitlines():
+        match = _APPLYING_RE.match(line)
+        if not match:
+            continue
+        if match.group("done"):
+            applied.append(match.group("name"))
+            running = None
+        else:
+            running = match.group("name")
+    return dict(applied=applied, running=running)
+
+
 def parse_makemigrations_check(text):
     """Migrations ``makemigrations --check --dry-run`` would write, as a list of
     ``{"app": label, "migration": path as printed, "operations": [description, ...]}``."""

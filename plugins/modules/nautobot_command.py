@@ -92,6 +92,12 @@ options:
       - Variables that are not secret (E(NAUTOBOT_ROOT), paths for a script), applied last. Logged like any argument.
     type: dict
     default: {}
+  log:
+    description:
+      - A file the command's standard output is written to as it runs (replaced, mode C(0600), owned by the user
+        the module runs as), so that a long command run with C(async) can be followed
+        (M(nautobot_ops.lifecycle.nautobot_migrate_watch)). RV(stdout) is still returned, read back from it.
+    type: path
 """
 
 EXAMPLES = r"""
@@ -168,6 +174,7 @@ def main():
             environment_file=dict(type="path"),
             environment=dict(type="dict", default={}, no_log=True),
             env=dict(type="dict", default={}),
+            log=dict(type="path"),
         ),
         supports_check_mode=False,
     )
@@ -188,7 +195,9 @@ def main():
         module.no_log_values.update(secrets)
         if not os.access(executable, os.X_OK):
             module.fail_json(msg="%s not found or not executable" % executable, **result)
-        rc, out, err = run_as(argv, params["user"], environment, cwd=params["chdir"], data=params["stdin"])
+        rc, out, err = run_as(
+            argv, params["user"], environment, cwd=params["chdir"], data=params["stdin"], log=params["log"]
+        )
     except (SiteEnvironmentError, OSError) as error:
         module.fail_json(msg=str(error), **result)
     for secret in sorted(secrets, key=len, reverse=True):

@@ -162,3 +162,28 @@ def test_run_as_from_root_runs_as_the_user():
 def test_run_as_refuses_an_unknown_user():
     with pytest.raises(ne.SiteEnvironmentError, match="no such user"):
         ne.run_as(["true"], "no-such-user-here", {})
+
+
+def test_run_as_writes_stdout_to_the_log_as_it_runs(tmp_path):
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    log = tmp_path / "migrate.log"
+    log.write_text("an earlier run's log\n")
+    # The command reads its own log while it runs: what it printed so far is already there.
+    rc, out, err = ne.run_as(
+        ["sh", "-c", 'echo "Applying dcim.0001... OK"; grep -c Applying "$LOG"; echo oops >&2'], me, {"LOG": str(log)}, log=str(log),
+    )
+    assert rc == 0 and err == "oops\n"
+    assert out == "Applying dcim.0001... OK\n1\n"
+    assert log.read_text() == out
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+
+
+def test_run_as_never_follows_a_link_put_where_the_log_goes(tmp_path):
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    target = tmp_path / "elsewhere"
+    target.write_text("keep\n")
+    log = tmp_path / "migrate.log"
+    log.symlink_to(target)
+    rc, out, dummy = ne.run_as(["echo", "new"], me, {}, log=str(log))
+    assert (rc, out) == (0, "new\n")
+    assert target.read_text() == "keep\n" and not log.is_symlink()

@@ -191,3 +191,29 @@ def test_secret_values_by_name():
     environment = dict(NAUTOBOT_DB_PASSWORD="hunter2", NAUTOBOT_SECRET_KEY="k" * 50, NAUTOBOT_DB_HOST="db",
                        NAUTOBOT_REDIS_PASSWORD="", NAUTOBOT_NAPALM_PASSWORD=None)
     assert ns.secret_values(environment) == set(["hunter2", "k" * 50])
+
+
+# What `nautobot-server migrate --no-input` prints, as Django 4.2 writes it (flushing after each part).
+MIGRATE_OUTPUT = """\
+Operations to perform:
+  Apply all migrations: admin, auth, circuits, contenttypes, dcim, extras, ipam
+Running migrations:
+  Applying dcim.0070_alter_device_name... OK
+  Applying extras.0120_job_queue... OK
+  Applying ipam.0057_namespace_data..."""
+
+
+def test_parse_migrate_progress_running():
+    progress = ns.parse_migrate_progress(MIGRATE_OUTPUT)
+    assert progress == {"applied": ["dcim.0070_alter_device_name", "extras.0120_job_queue"], "running": "ipam.0057_namespace_data"}
+
+
+def test_parse_migrate_progress_done_and_verbose():
+    text = MIGRATE_OUTPUT + " OK (12.345s)\n  Applying ipam.0058_x... OK\n"
+    progress = ns.parse_migrate_progress(text)
+    assert progress["running"] is None and progress["applied"][-2:] == ["ipam.0057_namespace_data", "ipam.0058_x"]
+
+
+@pytest.mark.parametrize("text", ["", None, "No migrations to apply.\n", "Operations to perform:\n  Apply all migrations: dcim\n"])
+def test_parse_migrate_progress_nothing_yet(text):
+    assert ns.parse_migrate_progress(text) == {"applied": [], "running": None}
