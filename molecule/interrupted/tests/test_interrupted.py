@@ -211,7 +211,8 @@ def test_rollback_killed_during_its_restore_is_finished_by_the_next_rollback(hos
     assert state["kind"] == "rollback" and state["phase"] == "rollback_unrestored", state
 
     # The good dump back, the rollback killed in its restore again; this time the restore it
-    # leaves runs to its end, and then the dump is damaged: nothing is left to restore.
+    # leaves runs to its end, and then the dump is damaged: the previous release's schema, so the
+    # previous release runs on it, and the rollback stays open (its data was not put back).
     host.check_output(f"mv {dump}.good {dump}")
     run = start_upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True, upgrade_lock_lease=LEASE)
     kill_when(host, run, "the restore", lambda: restoring(host))
@@ -221,9 +222,15 @@ def test_rollback_killed_during_its_restore_is_finished_by_the_next_rollback(hos
     host.check_output(f"cp -p {dump} {dump}.good && truncate -s 300 {dump}")
     run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
     host.check_output(f"mv {dump}.good {dump}")
+    assert run.rc != 0 and "ROLLBACK INCOMPLETE" in run.output, run
+    assert f"It holds none of {TARGET}'s migrations" in run.output and f"so {FIXTURE} runs on it again" in run.output, run
+    assert_serves(host, before, FIXTURE)
+    assert journal(host)["upgrade"]["phase"] == "rollback_unrestored"
+
+    # With the dump good again, the next rollback finishes it: restored, closed.
+    run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
     assert run.rc == 0, run
     assert f"Rolled back {ROOT} from Nautobot {TARGET} to {FIXTURE}, finishing the rollback" in run.output, run
-    assert "not restored again: it already holds what the backup holds" in run.output, run
     assert_serves(host, before, FIXTURE)
     state = journal(host)
     assert state["upgrade"] is None and state["lock"] is None and state["last"]["kind"] == "rollback", state

@@ -1,6 +1,6 @@
-# Read through `nautobot-server shell` when a rollback cannot restore the dump: does the database
-# still hold what the backup holds (a restore that a killed run left running may have finished,
-# or no migration ever landed), or did the target's migrations land on it? A migration adds rows
+# Read through `nautobot-server shell` when a rollback cannot restore the dump: which release's
+# code runs on the database? Its schema may be the previous release's (a restore that a killed
+# run left running finished, or no migration landed) or the target's. A migration adds rows
 # to django_migrations and a restore puts the dump's back, so the table's row count and last id,
 # recorded by db_backup.py when the dump was taken, tell one from the other. The baseline comes
 # from the host's journal (NAUTOBOT_OPS_BASELINE, JSON) or else the backup's manifest
@@ -11,14 +11,15 @@ import os
 MARKER = "NAUTOBOT_OPS_FACTS "
 
 
-def as_backed_up(rows, baseline):
-    """True: django_migrations is as the dump holds it; False: migrations were recorded since;
-    None: no baseline was recorded (a backup made before they were), nothing to compare."""
+def schema_of(rows, baseline):
+    """Which release's schema the database holds: "previous" when django_migrations is as the dump
+    holds it (its data may still differ: a rollback does not count that as restored), "target" when
+    migrations were recorded since, "unknown" without a baseline (a backup made before they were)."""
     try:
         expected = {"count": int(baseline["count"]), "last_id": int(baseline["last_id"])}
     except (KeyError, TypeError, ValueError):
-        return None
-    return rows == expected
+        return "unknown"
+    return "previous" if rows == expected else "target"
 
 
 def baseline_of(environ):
@@ -46,7 +47,7 @@ def main():
         count, last_id = cursor.fetchone()
     rows = {"count": int(count), "last_id": int(last_id)}
     baseline = baseline_of(os.environ)
-    print(MARKER + json.dumps({"migrations": rows, "baseline": baseline, "as_backed_up": as_backed_up(rows, baseline)}))
+    print(MARKER + json.dumps({"migrations": rows, "baseline": baseline, "schema": schema_of(rows, baseline)}))
 
 
 # `nautobot-server shell` runs this file through exec(); the unit tests import it as `db_state`.

@@ -2,7 +2,7 @@
 
 A rollback killed during its restore can leave the restore running; when it finishes, the database
 holds the dump's django_migrations again. A migration only ever adds rows there. So equal count and
-last id mean "as backed up", anything else means the target's migrations landed (or no baseline).
+last id mean the previous release's schema, anything else the target's (or unknown without a baseline).
 """
 
 import importlib.util
@@ -17,21 +17,21 @@ spec.loader.exec_module(db_state)
 BASELINE = {"count": 460, "last_id": 471}
 
 
-def test_the_dumps_rows_mean_as_backed_up():
-    assert db_state.as_backed_up({"count": 460, "last_id": 471}, BASELINE) is True
+def test_the_dumps_rows_mean_the_previous_schema():
+    assert db_state.schema_of({"count": 460, "last_id": 471}, BASELINE) == "previous"
     # JSON through the journal may carry them as strings.
-    assert db_state.as_backed_up({"count": 460, "last_id": 471}, {"count": "460", "last_id": "471"}) is True
+    assert db_state.schema_of({"count": 460, "last_id": 471}, {"count": "460", "last_id": "471"}) == "previous"
 
 
-def test_any_migration_recorded_since_means_migrated():
-    assert db_state.as_backed_up({"count": 461, "last_id": 472}, BASELINE) is False
+def test_any_migration_recorded_since_means_the_target_schema():
+    assert db_state.schema_of({"count": 461, "last_id": 472}, BASELINE) == "target"
     # Rows replaced (same count, a newer id) are not the dump's either.
-    assert db_state.as_backed_up({"count": 460, "last_id": 480}, BASELINE) is False
+    assert db_state.schema_of({"count": 460, "last_id": 480}, BASELINE) == "target"
 
 
 def test_no_baseline_is_no_verdict():
     for baseline in (None, {}, {"count": 460}, {"count": "x", "last_id": 1}, "garbage"):
-        assert db_state.as_backed_up({"count": 460, "last_id": 471}, baseline) is None, baseline
+        assert db_state.schema_of({"count": 460, "last_id": 471}, baseline) == "unknown", baseline
 
 
 def test_the_journals_baseline_comes_before_the_manifests(tmp_path):
