@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+import timeline
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 AS_NAUTOBOT = "sudo -u nautobot -H env NAUTOBOT_ROOT=/opt/nautobot"
@@ -102,11 +104,30 @@ def role_run(name, target):
     for task, seconds in re.findall(r"^(.+?) -+ (\d+\.\d+)s$", proc.stdout, re.M):
         phase = task.split(" : ")[-1].split(" | ")[0].strip() if " | " in task else "other"
         phases[phase] = round(phases.get(phase, 0.0) + float(seconds), 1)
-    return started, ended, phases
+    return started, ended, phases, task_phases(proc.stdout, ended)
+
+
+def task_phases(output, ended):
+    """[(phase, start, end)] in wall-clock time, from profile_tasks' header under each task: the time
+    since the play started when the task began (consecutive tasks of one phase are one band)."""
+    def seconds(h, m, s):
+        return int(h) * 3600 + int(m) * 60 + float(s)
+
+    starts = [(name.split(" : ")[-1].split(" | ")[0].strip() if " | " in name else "other", seconds(*at))
+              for name, *at in re.findall(r"^TASK \[(.+?)\] \*+[ \t]*\n.*?\)\s+(\d+):(\d\d):(\d\d\.\d+)", output, re.M)]
+    totals = re.findall(r"^.*\)\s+(\d+):(\d\d):(\d\d\.\d+) \*+\s*$", output, re.M)
+    origin = ended - (seconds(*totals[-1]) if totals else 0.0)
+    bands = []
+    for (phase, start), following in zip(starts, starts[1:] + [(None, seconds(*totals[-1]) if totals else starts[-1][1])]):
+        if bands and bands[-1][0] == phase:
+            bands[-1][2] = origin + following[1]
+        else:
+            bands.append([phase, origin + start, origin + following[1]])
+    return [tuple(band) for band in bands]
 
 
 def naive_run(name, target):
-    phases = {}
+    phases, bands = {}, []
     started = time.time()
     for phase, command in NAIVE_STEPS:
         step = time.time()
@@ -114,10 +135,12 @@ def naive_run(name, target):
         if proc.returncode != 0:
             raise SystemExit(f"bench: '{phase}' failed on {name}: {proc.stderr[-2000:]}")
         phases[phase] = round(time.time() - step, 1)
+        bands.append((phase, step, time.time()))
     step = time.time()
     ended = wait_healthy(name)
     phases["wait for /health/"] = round(ended - step, 1)
-    return started, ended, phases
+    bands.append(("wait for /health/", step, ended))
+    return started, ended, phases, bands
 
 
 def summarize(samples, started, ended):
@@ -156,7 +179,7 @@ def bench(method, image, wheelhouse, source, target):
     time.sleep(3)
     upgrade = naive_run if method == "naive" else role_run
     print(f"bench: {method}: upgrading {source} -> {target}", flush=True)
-    started, ended, phases = upgrade(name, target)
+    started, ended, phases, bands = upgrade(name, target)
     time.sleep(3)
     sh(name, "touch /srv/bench/stop; sleep 1")
     samples = [json.loads(line) for line in sh(name, "cat /srv/bench/probe.jsonl").stdout.splitlines() if line.strip()]
@@ -164,11 +187,14 @@ def bench(method, image, wheelhouse, source, target):
     if version != target:
         raise SystemExit(f"bench: {name} runs {version} after the {method} upgrade, not {target}")
     print(f"bench: {method}: second run (nothing to do)", flush=True)
-    again_started, again_ended, _ = upgrade(name, target)
+    again_started, again_ended, *_ = upgrade(name, target)
     result = {"wall_s": round(ended - started, 1), **summarize(samples, started, ended),
-              "rerun_wall_s": round(again_ended - again_started, 1), "phases_s": phases, "version_after": version}
+              "rerun_wall_s": round(again_ended - again_started, 1), "phases_s": phases, "version_after": version,
+              "timeline": {"started": started, "ended": ended, "phases": [[p, round(a, 2), round(b, 2)] for p, a, b in bands]}}
     subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
-    return result
+    with open(os.path.join(TOP, ".build/bench", f"probe-{method}.jsonl"), "w", encoding="utf-8") as out:
+        out.writelines(json.dumps(sample) + "\n" for sample in samples)
+    return result, samples
 
 
 def table(results):
@@ -199,18 +225,22 @@ def main():
                                                           if line.startswith("model name")), "unknown")}
     results = {"from": args.source, "to": args.target, "image": args.image, "machine": machine,
                "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    samples = {}
     for method in args.methods.split(","):
-        results[method] = bench(method, args.image, args.wheelhouse, args.source, args.target)
+        results[method], samples[method] = bench(method, args.image, args.wheelhouse, args.source, args.target)
     path = os.path.join(TOP, ".build/bench/result.json")
     with open(path, "w", encoding="utf-8") as out:
         json.dump(results, out, indent=2)
+    picture = os.path.join(TOP, ".build/bench/timeline.svg")
+    with open(picture, "w", encoding="utf-8") as out:
+        out.write(timeline.svg(results, samples))
     print(f"\nNautobot {args.source} -> {args.target}, {machine['cpus']} CPUs ({machine['cpu']}), one Debian 12 container per method")
     if "naive" in results and ("role" in results or "role-reload" in results):
         print(table(results))
     for method in ("role", "role-reload", "naive"):
         if method in results:
             print(f"{method} phases (s): " + ", ".join(f"{k} {v}" for k, v in results[method]["phases_s"].items()))
-    print(f"bench: written {path}")
+    print(f"bench: written {path} and {picture}")
 
 
 if __name__ == "__main__":
