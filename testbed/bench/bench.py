@@ -2,7 +2,8 @@
 
 Methods: `role` (the fixture's uwsgi.ini, as the upstream guide writes it: the role restarts the
 web unit), `role-reload` (the same host with uwsgi.ini made reloadable, shared-socket + binary-path:
-the role reloads it) and `naive` (the guide's commands, by hand).
+the role reloads it), `role-pipelining` (as `role`, with ANSIBLE_PIPELINING=1) and `naive` (the
+guide's commands, by hand).
 For each method a fresh container of the fixture image is upgraded FROM -> TO while probe.py,
 inside it, reads /health/ every 0.2 s and an API endpoint in a loop. Measured: wall time of the
 upgrade (until /health/ answers 200 on the new release), seconds /health/ was not 200, failed
@@ -23,6 +24,7 @@ import time
 
 import timeline
 
+METHODS = ("role", "role-reload", "role-pipelining", "naive")
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 AS_NAUTOBOT = "sudo -u nautobot -H env NAUTOBOT_ROOT=/opt/nautobot"
@@ -87,10 +89,11 @@ def inventory(name):
     return path
 
 
-def role_run(name, target):
-    """ansible-playbook playbooks/upgrade.yml, as an operator runs it; per-phase times from profile_tasks."""
+def role_run(name, target, pipelining=False):
+    """ansible-playbook playbooks/upgrade.yml, as an operator runs it; per-phase times from profile_tasks.
+    With pipelining, ANSIBLE_PIPELINING=1 (modules sent over the connection's stdin, no temporary files)."""
     env = dict(os.environ, ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_SORT_ORDER="none",
-               PROFILE_TASKS_TASK_OUTPUT_LIMIT="all", ANSIBLE_NOCOLOR="1")
+               PROFILE_TASKS_TASK_OUTPUT_LIMIT="all", ANSIBLE_NOCOLOR="1", ANSIBLE_PIPELINING="1" if pipelining else "0")
     argv = ["ansible-playbook", "-i", inventory(name), os.path.join(TOP, "playbooks/upgrade.yml"),
             "-e", json.dumps({"upgrade_version": target, "upgrade_pip_find_links": ["/srv/wheelhouse"],
                               "upgrade_pip_extra_args": ["--no-index"]})]
@@ -177,7 +180,7 @@ def bench(method, image, wheelhouse, source, target):
         wait_healthy(name)
     sh(name, "rm -f /srv/bench/stop /srv/bench/probe.jsonl; nohup python3 /srv/bench/probe.py >/srv/bench/probe.log 2>&1 &")
     time.sleep(3)
-    upgrade = naive_run if method == "naive" else role_run
+    upgrade = {"naive": naive_run, "role-pipelining": lambda *a: role_run(*a, pipelining=True)}.get(method, role_run)
     print(f"bench: {method}: upgrading {source} -> {target}", flush=True)
     started, ended, phases, bands = upgrade(name, target)
     time.sleep(3)
@@ -201,13 +204,13 @@ def table(results):
     rows = [("upgrade wall time (s)", "wall_s"), ("/health/ not 200 (s)", "health_down_s"),
             ("longest outage (s)", "health_longest_outage_s"), ("failed API reads", "api_failed"),
             ("slowest answer (s)", "slowest_answer_s"), ("no-op re-run (s)", "rerun_wall_s")]
-    methods = [m for m in ("role", "role-reload", "naive") if m in results]
+    methods = [m for m in METHODS if m in results]
     roles = [m for m in methods if m != "naive"]
-    lines = [f"{'':26}" + "".join(f"{m:>12}" for m in methods) + "".join(f"{m + '/naive':>18}" for m in roles)]
+    lines = [f"{'':26}" + "".join(f"{m:>16}" for m in methods) + "".join(f"{m + '/naive':>22}" for m in roles)]
     for label, key in rows:
         naive = results["naive"][key]
         ratios = [f"{results[m][key] / naive:.2f}" if naive else "-" for m in roles]
-        lines.append(f"{label:26}" + "".join(f"{results[m][key]:>12}" for m in methods) + "".join(f"{r:>18}" for r in ratios))
+        lines.append(f"{label:26}" + "".join(f"{results[m][key]:>16}" for m in methods) + "".join(f"{r:>22}" for r in ratios))
     return "\n".join(lines)
 
 
@@ -217,7 +220,7 @@ def main():
     parser.add_argument("--wheelhouse", required=True)
     parser.add_argument("--from", dest="source", required=True)
     parser.add_argument("--to", dest="target", required=True)
-    parser.add_argument("--methods", default="role,role-reload,naive")
+    parser.add_argument("--methods", default=",".join(METHODS))
     args = parser.parse_args()
     os.makedirs(os.path.join(TOP, ".build/bench"), exist_ok=True)
     machine = {"cpus": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
@@ -237,7 +240,7 @@ def main():
     print(f"\nNautobot {args.source} -> {args.target}, {machine['cpus']} CPUs ({machine['cpu']}), one Debian 12 container per method")
     if "naive" in results and ("role" in results or "role-reload" in results):
         print(table(results))
-    for method in ("role", "role-reload", "naive"):
+    for method in METHODS:
         if method in results:
             print(f"{method} phases (s): " + ", ".join(f"{k} {v}" for k, v in results[method]["phases_s"].items()))
     print(f"bench: written {path} and {picture}")

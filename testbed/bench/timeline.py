@@ -28,7 +28,7 @@ def _outages(health):
 
 
 def svg(results, samples):
-    methods = [m for m in ("role", "role-reload", "naive") if m in results]
+    methods = [m for m in ("role", "role-reload", "role-pipelining", "naive") if m in results]
     span = max(results[m]["timeline"]["ended"] - results[m]["timeline"]["started"] for m in methods) + 20
     scale = (WIDTH - LEFT - RIGHT) / span
     height = 40 + len(methods) * (BAND + PANEL + GAP)
