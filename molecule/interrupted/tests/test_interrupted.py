@@ -128,14 +128,23 @@ def test_killed_during_the_migration_then_rerun_keeps_the_first_backup(host, bef
         time.sleep(2)
     finally:
         kill_controller(run)
+    # The migrate a dead controller started still runs on the host (docker exec, like ssh, leaves
+    # it), held here by a lock on django_migrations so that it outlives the lease whatever the
+    # machine's speed: past the lease a new run must still not start beside it.
+    host.check_output(
+        "setsid nohup sudo -u postgres psql -d nautobot -c 'BEGIN; LOCK TABLE django_migrations IN ACCESS EXCLUSIVE MODE;"
+        " SELECT pg_sleep(300); COMMIT' >/dev/null 2>&1 &"
+    )
     backup = state["upgrade"]["backup"]
     assert backup["verified"] is True and backup["path"] not in backups_before
-    # The migrate a dead controller started may still run on the host (docker exec, like ssh,
-    # leaves it): past the lease a new run must still not start beside it.
     time.sleep(LEASE + 1)
-    if running(host, "nautobot-server.* migrate"):
-        refused = upgrade()
-        assert refused.rc != 0 and refused.changed == 0 and "still running" in refused.output, refused
+    assert running(host, "nautobot-server.* migrate")
+    refused = upgrade()
+    assert refused.rc != 0 and refused.changed == 0 and "still running" in refused.output, refused
+    host.check_output(
+        "sudo -u postgres psql -d nautobot -tAc \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE query LIKE '%pg_sleep(300)%' AND pid <> pg_backend_pid()\""
+    )
     wait_until_gone(host, "nautobot-server.* migrate")
     time.sleep(LEASE + 1)
     rerun = upgrade()
