@@ -12,16 +12,24 @@ module: nautobot_migrate_watch
 short_description: Follow a nautobot-server migrate that runs in the background, for at most a while
 version_added: 0.1.0
 description:
-  - Waits until the C(async) job running C(nautobot-server migrate) ends, or O(wait) seconds have passed, and
-    reports how far it is, read from the log M(nautobot_ops.lifecycle.nautobot_command) writes with its O(log)
-    option. Run it in a loop, each pass printing RV(msg), so that a data migration that takes an hour shows
-    progress instead of a task that sits silent and looks hung.
-  - Reads only; the job's result is collected with M(ansible.builtin.async_status) once RV(finished) is true.
+  - Follows the C(async) job running C(nautobot-server migrate) until it ends, printing after every pass of up to
+    O(wait) seconds how far it is (C(12 of 45 migrations applied, applying ipam.0057_...)), read from the log
+    M(nautobot_ops.lifecycle.nautobot_command) writes with its O(nautobot_ops.lifecycle.nautobot_command#module:log)
+    option. A data migration that takes hours shows progress instead of a task that sits silent and looks hung.
+  - The printing and the repeating are done by the collection's action plugin of the same name, one module pass at a
+    time (no task recursion, no retries), until the job ends or O(timeout) passes.
+  - With O(journal), each pass renews the run's lease in the host's journal.
+  - The job's result is collected with M(ansible.builtin.async_status) afterwards.
 author:
   - nautobot_ops maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - nautobot_ops.lifecycle.attributes
-  - nautobot_ops.lifecycle.attributes.read_only
+attributes:
+  check_mode:
+    support: full
+    details: In check mode the journal is not written.
+  diff_mode:
+    support: none
 options:
   log:
     description:
@@ -43,6 +51,31 @@ options:
       - Seconds to wait for the job to end before reporting.
     type: int
     default: 30
+  timeout:
+    description:
+      - The action plugin calls the module again and again, printing RV(msg) after each pass, until the job ends;
+        it gives up (failing) after this many seconds. V(0) makes a single pass.
+    type: int
+    default: 0
+  journal:
+    description:
+      - The host's journal directory. When given, each pass that ends with the job still running renews the lease
+        of O(run_id) (and records C(migrations_applied)), so that a long migration is never taken for a dead run.
+        A journal that cannot be written is reported in RV(lease_error), never a failure (the migrations go on).
+    type: path
+  root:
+    description:
+      - NAUTOBOT_ROOT the journal is about (with O(journal)).
+    type: path
+  run_id:
+    description:
+      - The run holding the host (with O(journal)).
+    type: str
+  lease:
+    description:
+      - Seconds the lease lasts from this pass (with O(journal)).
+    type: int
+    default: 1800
 """
 
 EXAMPLES = r"""
@@ -56,13 +89,13 @@ EXAMPLES = r"""
   become: true
   register: migrate_job
 
-- name: Follow them (include this file again while not finished)
+- name: Follow them, progress every 30 s, until they end
   nautobot_ops.lifecycle.nautobot_migrate_watch:
     log: /var/lib/nautobot-ops/migrate.log
     job: "{{ migrate_job.results_file }}"
     total: 45
+    timeout: 86460
   become: true
-  register: migrate_watch
 """
 
 RETURN = r"""
@@ -86,12 +119,18 @@ msg:
   description: The progress in words, for example C(12 of 45 migrations applied, applying ipam.0057_...).
   returned: always
   type: str
+lease_error:
+  description: Why the lease could not be renewed (with O(journal)); empty when it was, or was not asked for.
+  returned: always
+  type: str
 """
 
 import json
+import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.nautobot_ops.lifecycle.plugins.module_utils import nautobot_journal as nj
 from ansible_collections.nautobot_ops.lifecycle.plugins.module_utils.nautobot_server import parse_migrate_progress
 
 
@@ -115,6 +154,20 @@ def read_text(path):
         return ""
 
 
+def renew_lease(params, applied):
+    """Renew the run's lease in the host's journal; '' or why it could not be."""
+    try:
+        directory = nj.safe_directory(params["journal"], create=False)
+        path = os.path.join(directory, nj.journal_name(params["root"]))
+        with nj.locked(path + ".lock"):
+            document = nj.read_json(path) or nj.new_document(params["root"])
+            document = nj.record(document, params["run_id"], params["lease"], time.time(), {"migrations_applied": applied})
+            nj.write_json(path, document)
+    except (nj.JournalError, IOError, OSError) as error:
+        return str(error)
+    return ""
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -122,7 +175,13 @@ def main():
             job=dict(type="path", required=True),
             total=dict(type="int", default=0),
             wait=dict(type="int", default=30),
+            timeout=dict(type="int", default=0),
+            journal=dict(type="path"),
+            root=dict(type="path"),
+            run_id=dict(type="str"),
+            lease=dict(type="int", default=1800),
         ),
+        required_by=dict(journal=["root", "run_id"]),
         supports_check_mode=True,
     )
     params = module.params
@@ -141,7 +200,11 @@ def main():
         msg += ", %s %s" % ("stopped at" if finished else "applying", progress["running"])
     if finished:
         msg += "; migrate has ended"
-    module.exit_json(changed=False, finished=bool(finished), applied=applied, total=total, running=progress["running"], msg=msg)
+    lease_error = ""
+    if params["journal"] and not finished and not module.check_mode:
+        lease_error = renew_lease(params, applied)
+    module.exit_json(changed=False, finished=bool(finished), applied=applied, total=total, running=progress["running"], msg=msg,
+                     lease_error=lease_error)
 
 
 if __name__ == "__main__":
