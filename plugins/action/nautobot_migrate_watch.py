@@ -37,12 +37,15 @@ class ActionModule(ActionBase):
         started = time.time()
         while True:
             step = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
-            if step.get("failed") or step.get("finished") or not timeout:
+            if step.get("failed"):
                 result.update(step)
                 return result
             waited = time.time() - started
             display.display("[%s] %s (%s)%s" % (host, step.get("msg"), elapsed(waited),
                                                 "; lease not renewed: " + step["lease_error"] if step.get("lease_error") else ""))
+            if step.get("finished") or not timeout:
+                result.update(step)
+                return result
             if waited > timeout:
                 result.update(step, failed=True, msg="the migrations did not end within %d s: %s" % (timeout, step.get("msg")))
                 return result

@@ -38,8 +38,9 @@ def test_passes_until_the_job_ends_printing_each():
     assert result["finished"] is True and result["applied"] == 3 and not result.get("failed")
     assert module._execute_module.call_count == 3
     lines = [call.args[0] for call in shown.call_args_list]
-    assert len(lines) == 2 and lines[0].startswith("[web1] 1 of 3 migrations applied, applying ipam.0057 (")
+    assert len(lines) == 3 and lines[0].startswith("[web1] 1 of 3 migrations applied, applying ipam.0057 (")
     assert lines[1].endswith("; lease not renewed: run r2 holds the host")
+    assert lines[2].startswith("[web1] 3 of 3 migrations applied; migrate has ended (")
 
 
 def test_a_failed_pass_ends_it_failed():
@@ -60,4 +61,5 @@ def test_past_the_timeout_it_fails_naming_the_progress():
 def test_without_a_timeout_one_pass():
     module = plugin({"log": "/l", "job": "/j"})
     module._execute_module = passes(RUNNING)
-    assert module.run(task_vars={})["finished"] is False
+    with patch.object(action.display, "display"):
+        assert module.run(task_vars={})["finished"] is False
