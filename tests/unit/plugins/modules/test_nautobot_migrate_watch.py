@@ -55,23 +55,24 @@ def test_no_results_file_is_a_failure_not_an_endless_wait(tmp_path):
     assert failed and "no async job results file" in result["msg"]
 
 
-def journal_args(tmp_path):
-    directory = tmp_path / "journal"
-    return {"journal": str(directory), "root": "/opt/nautobot", "run_id": "r1", "lease": 600}
+def watch_holding(tmp_path, holder_run):
+    """One pass of run r1 over a running job, while `holder_run` holds the host: (taken, failed, result)."""
+    from ansible_collections.nautobot_ops.lifecycle.plugins.modules import nautobot_upgrade_journal
+
+    args = {"journal": str(tmp_path / "journal"), "root": "/opt/nautobot", "run_id": "r1", "lease": 600}
+    failed, taken = run_module(nautobot_upgrade_journal.main, {
+        "path": args["journal"], "root": args["root"], "state": "acquire", "run_id": holder_run, "holder": "ops@ctl", "lease": 5})
+    assert not failed, taken
+    (tmp_path / "migrate.log").write_text(LOG)
+    (tmp_path / "j1").write_text(json.dumps(RUNNING))
+    failed, result = run_module(nautobot_migrate_watch.main, dict(args, log=str(tmp_path / "migrate.log"), job=str(tmp_path / "j1"), wait=0))
+    return taken, failed, result
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the journal directory must be root's, as on a managed host")
 def test_each_pass_renews_the_lease_of_the_run_holding_the_host(tmp_path):
-    from ansible_collections.nautobot_ops.lifecycle.plugins.modules import nautobot_upgrade_journal
-
-    args = journal_args(tmp_path)
-    failed, taken = run_module(nautobot_upgrade_journal.main, {
-        "path": args["journal"], "root": args["root"], "state": "acquire", "run_id": "r1", "holder": "ops@ctl", "lease": 5})
-    assert not failed, taken
-    (tmp_path / "migrate.log").write_text(LOG)
-    (tmp_path / "j1").write_text(json.dumps(RUNNING))
     before = time.time()
-    failed, result = run_module(nautobot_migrate_watch.main, dict(args, log=str(tmp_path / "migrate.log"), job=str(tmp_path / "j1"), wait=0))
+    taken, failed, result = watch_holding(tmp_path, "r1")
     assert not failed and result["lease_error"] == "", result
     document = json.loads((tmp_path / "journal" / os.path.basename(taken["journal"])).read_text())
     assert document["lock"]["lease_until"] >= before + 600 and document["upgrade"]["migrations_applied"] == 1
@@ -80,13 +81,5 @@ def test_each_pass_renews_the_lease_of_the_run_holding_the_host(tmp_path):
 @pytest.mark.skipif(os.geteuid() != 0, reason="the journal directory must be root's, as on a managed host")
 def test_a_lease_that_cannot_be_renewed_is_reported_not_failed(tmp_path):
     # Another run holds the host (it took over): the migrations go on, the pass says so.
-    from ansible_collections.nautobot_ops.lifecycle.plugins.modules import nautobot_upgrade_journal
-
-    args = journal_args(tmp_path)
-    failed, taken = run_module(nautobot_upgrade_journal.main, {
-        "path": args["journal"], "root": args["root"], "state": "acquire", "run_id": "r2", "holder": "other@ctl", "lease": 5})
-    assert not failed, taken
-    (tmp_path / "migrate.log").write_text(LOG)
-    (tmp_path / "j1").write_text(json.dumps(RUNNING))
-    failed, result = run_module(nautobot_migrate_watch.main, dict(args, log=str(tmp_path / "migrate.log"), job=str(tmp_path / "j1"), wait=0))
+    dummy, failed, result = watch_holding(tmp_path, "r2")
     assert not failed and "r2" in result["lease_error"], result
