@@ -3,8 +3,9 @@
 # run left running finished, or no migration landed) or the target's. A migration adds rows
 # to django_migrations and a restore puts the dump's back, so the table's row count and last id,
 # recorded by db_backup.py when the dump was taken, tell one from the other. The baseline comes
-# from the host's journal (NAUTOBOT_OPS_BASELINE, JSON) or else the backup's manifest
-# (NAUTOBOT_OPS_MANIFEST). Prints one marked JSON line.
+# from the host's journal only (NAUTOBOT_OPS_BASELINE, JSON): root owns it, while the backup's
+# manifest is written by the nautobot user, whose Jobs run arbitrary code; a baseline forged
+# there would put the previous release on a migrated database. Prints one marked JSON line.
 import json
 import os
 
@@ -23,19 +24,13 @@ def schema_of(rows, baseline):
 
 
 def baseline_of(environ):
-    """The baseline the journal recorded, else the manifest's, else None."""
+    """The baseline the journal recorded, else None (no verdict: nothing moves)."""
     recorded = environ.get("NAUTOBOT_OPS_BASELINE") or ""
     try:
         baseline = json.loads(recorded) if recorded else None
     except ValueError:
         baseline = None
-    if baseline:
-        return baseline
-    try:
-        with open(environ.get("NAUTOBOT_OPS_MANIFEST") or os.devnull) as handle:
-            return json.load(handle).get("database_migrations")
-    except (OSError, ValueError, AttributeError):
-        return None
+    return baseline if isinstance(baseline, dict) and baseline else None
 
 
 def main():
