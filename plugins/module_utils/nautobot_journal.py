@@ -130,9 +130,24 @@ class locked(object):
         os.close(self.fd)
 
 
-def busy_processes(root, proc="/proc", own_pids=()):
+def _working_directory(proc, pid):
+    try:
+        return os.readlink(os.path.join(proc, pid, "cwd"))
+    except (IOError, OSError):
+        return ""
+
+
+def _within(path, places):
+    # A release beside the root (/opt/nautobot-3.2.7 for /opt/nautobot) counts as the root's.
+    return any(path == place or path.startswith((place.rstrip("/") + "/", place.rstrip("/") + "-")) for place in places)
+
+
+def busy_processes(root, proc="/proc", own_pids=(), also=()):
     """Processes of an upgrade of ``root`` still running on the host: a migrate, post_upgrade or
-    pip of a controller that is gone goes on, and a run must not start beside it."""
+    pip of a controller that is gone goes on, and a run must not start beside it. Found by their
+    command line naming ``root`` or a place in ``also`` (where releases are built), or by their
+    working directory there (the venv and config may both live elsewhere)."""
+    places = [root] + [place for place in also if place]
     found = []
     # A shell is how the backup and the restore run (pg_dump and pg_restore are its children).
     pattern = re.compile(r"(nautobot-server\b.*\b(migrate|post_upgrade|collectstatic|shell)\b|/pip\b.*\binstall\b)")
@@ -149,7 +164,9 @@ def busy_processes(root, proc="/proc", own_pids=()):
         except (IOError, OSError):
             continue
         command = " ".join(a.decode("utf-8", "replace") for a in argv if a)
-        if root in command and pattern.search(command):
+        if not pattern.search(command):
+            continue
+        if any(place in command for place in places) or _within(_working_directory(proc, pid), places):
             found.append("%s %s" % (pid, command[:200]))
     return found
 

@@ -64,9 +64,18 @@ options:
   lease:
     description:
       - Seconds the lock holds after each write without another one. Set it above the longest step
-        between two writes (the migration of a large site).
+        between two writes; the migrations renew it while they run (M(nautobot_ops.lifecycle.nautobot_migrate_watch)).
     type: int
     default: 1800
+  busy_paths:
+    description:
+      - With V(acquire), more places whose upgrade processes keep the host busy besides O(root)
+        (a state or releases directory elsewhere, where a new release is built and migrated from).
+        A C(nautobot-server migrate) or C(pip install) whose command line or working directory is
+        in O(root) or one of these refuses the lock, whatever its lease says.
+    type: list
+    elements: path
+    default: []
   phase:
     description:
       - With V(record), the phase reached; appended to the upgrade's C(phases) with the time.
@@ -160,6 +169,7 @@ def main():
             run_id=dict(type="str"),
             holder=dict(type="str", default="unknown"),
             lease=dict(type="int", default=1800),
+            busy_paths=dict(type="list", elements="path", default=[]),
             phase=dict(type="str"),
             fields=dict(type="dict", default={}),
             close=dict(type="bool", default=False),
@@ -188,7 +198,7 @@ def main():
             document = (nj.read_json(path) if directory else None) or nj.new_document(p["root"])
             # Check mode: what acquiring would do, written nowhere.
             if state == "acquire":
-                busy = nj.busy_processes(p["root"])
+                busy = nj.busy_processes(p["root"], also=p["busy_paths"])
                 result["busy"] = busy
                 document, taken = nj.acquire(document, p["run_id"], p["holder"], p["lease"], time.time(), busy)
                 result["taken_over"] = taken
@@ -202,7 +212,7 @@ def _change(module, document, path, result):
     p = module.params
     now = time.time()
     if p["state"] == "acquire":
-        busy = nj.busy_processes(p["root"])
+        busy = nj.busy_processes(p["root"], also=p["busy_paths"])
         result["busy"] = busy
         document, taken = nj.acquire(document, p["run_id"], p["holder"], p["lease"], now, busy)
         result["taken_over"] = taken

@@ -171,3 +171,26 @@ def test_busy_processes_reads_proc(tmp_path):
     (tmp_path / "self").mkdir()
     busy = nj.busy_processes(ROOT, proc=str(tmp_path))
     assert sorted(b.split()[0] for b in busy) == ["10", "13"]
+
+
+def test_busy_processes_found_outside_the_root(tmp_path):
+    # Releases built in a directory of their own and the config in /etc: the migrate's command line
+    # never names the root. Found by the releases directory or by its working directory.
+    processes = (
+        ("20", ["/srv/releases/nautobot-3.2.7/venv/bin/nautobot-server", "--config", "/etc/nautobot.py", "migrate"], "/"),
+        ("21", ["/var/lib/build/venv-3.2.7/bin/nautobot-server", "--config", "/etc/nautobot.py", "migrate"],
+         ROOT),
+        ("22", ["/var/lib/build/venv-3.2.7/bin/nautobot-server", "post_upgrade"], ROOT + "-3.2.7"),
+        # Not ours: another installation's migrate, a neighbour whose name only starts like the root's.
+        ("23", ["/var/lib/build/venv-3.2.7/bin/nautobot-server", "migrate"], "/srv/other"),
+        ("24", ["/usr/bin/python3", "-m", "pip", "install", "x"], ROOT + "2"),
+        ("25", ["/var/lib/build/venv-3.2.7/bin/nautobot-server", "nbshell"], ROOT),
+    )
+    for pid, argv, cwd in processes:
+        (tmp_path / pid).mkdir()
+        (tmp_path / pid / "cmdline").write_bytes("\0".join(argv).encode() + b"\0")
+        (tmp_path / pid / "cwd").symlink_to(cwd)
+    (tmp_path / "26").mkdir()  # a process gone between listdir and open
+    assert sorted(b.split()[0] for b in nj.busy_processes(ROOT, proc=str(tmp_path))) == ["21", "22"]
+    found = nj.busy_processes(ROOT, proc=str(tmp_path), also=["/srv/releases", ""])
+    assert sorted(b.split()[0] for b in found) == ["20", "21", "22"]
