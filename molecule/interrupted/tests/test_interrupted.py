@@ -179,6 +179,11 @@ def kill_restore(host):
     )
 
 
+def psql(host, sql):
+    """One statement as postgres on the site's database; its output, trimmed."""
+    return host.check_output(f"sudo -u postgres psql -d nautobot -tAc \"{sql}\"").strip()
+
+
 def migration_rows(host):
     """django_migrations' row count and last id, as db_backup.py records them."""
     out = host.check_output("sudo -u postgres psql -d nautobot -tAc 'SELECT count(*), coalesce(max(id), 0) FROM django_migrations'")
@@ -200,6 +205,8 @@ def test_rollback_killed_during_its_restore_is_finished_by_the_next_rollback(hos
     kill_restore(host)
     wait_until_gone(host, "nautobot-server -c .* shell")
     assert migration_rows(host) != baseline
+    # The killed restore left its work beside the dump (the whole database as SQL); the next restore removes it.
+    assert host.run(f"ls -d {expected_backup}/.restore-*").rc == 0
     assert installed_version(host) == FIXTURE
     state = journal(host)["upgrade"]
     assert state["kind"] == "rollback" and state["phase"] == "rolling_back", state
@@ -241,11 +248,19 @@ def test_rollback_killed_during_its_restore_is_finished_by_the_next_rollback(hos
     assert state["phase"] == "rollback_unrestored" and state["db_schema"] == "previous", state
     assert f"It holds none of {TARGET}'s migrations" in run.output and f"so {FIXTURE} runs on it again" in run.output, said(run)
     assert_serves(host, before, FIXTURE)
+    assert host.run(f"ls -d {expected_backup}/.restore-*").rc != 0, "a killed restore's work was left beside the dump"
+    # The site writes meanwhile, on the database the restore left running had put back.
+    device = psql(host, "SELECT min(name) FROM dcim_device")
+    psql(host, f"UPDATE dcim_device SET comments = 'written after the restore' WHERE name = '{device}'")
 
-    # With the dump good again, the next rollback finishes it: restored, closed.
+    # With the dump good again, the next rollback finishes it, closed, without restoring over
+    # what was written since: the journal says a restore was started and never said it ended,
+    # and the database holds the dump's django_migrations rows, so that restore had committed.
     run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
     assert run.rc == 0, said(run)
     assert f"Rolled back {ROOT} from Nautobot {TARGET} to {FIXTURE}, finishing the rollback" in run.output, said(run)
+    assert "which did not record its end: not restored again" in run.output, said(run)
+    assert psql(host, f"SELECT comments FROM dcim_device WHERE name = '{device}'") == "written after the restore"
     assert_serves(host, before, FIXTURE)
     state = journal(host)
     assert state["upgrade"] is None and state["lock"] is None and state["last"]["kind"] == "rollback", state

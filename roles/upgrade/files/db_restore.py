@@ -8,10 +8,17 @@
 # database stays as it was.
 #
 # With NAUTOBOT_OPS_VERIFY_ONLY set the dump is only proven (the rollback's preflight).
+#
+# With NAUTOBOT_OPS_LANDED_BASELINE (JSON: django_migrations' count and last id as the dump holds
+# them; set when the host's journal says a restore was started and its end was never recorded)
+# nothing is restored when the table is already the dump's: that restore committed, and the
+# previous release may have written since; restoring again would lose it.
 import hashlib
 import json
 import os
 import re
+import shutil
+import stat
 import subprocess
 import tempfile
 
@@ -137,11 +144,33 @@ def verify(dump):
     return facts, entries
 
 
+WORK_PREFIX = ".restore-"
+
+
+def sweep_stale_work(directory):
+    """Remove the work directories of restores that were killed (the whole database as SQL text,
+    left beside the dump): only real directories of this user with our prefix. Returns their names.
+    One run at a time holds the host's lock, so none of them is in use."""
+    removed = []
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if not name.startswith(WORK_PREFIX):
+            continue
+        info = os.lstat(path)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            continue
+        shutil.rmtree(path)
+        removed.append(name)
+    return removed
+
+
 def restore(dump, dbname, options, env):
     """Replace what the user owns in schema public with the dump, in one transaction."""
     facts, entries = verify(dump)
+    directory = os.path.dirname(os.path.abspath(dump))
+    facts["stale_work_removed"] = sweep_stale_work(directory)
     # Beside the dump: as private as it, and on a file system with room for a dump.
-    with tempfile.TemporaryDirectory(prefix=".restore-", dir=os.path.dirname(os.path.abspath(dump))) as work:
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=directory) as work:
         listing, sql, drops = (os.path.join(work, name) for name in ("restore.list", "restore.sql", "drop.sql"))
         with open(listing, "w") as handle:
             handle.write("".join(line + "\n" for line in replayed(entries)))
@@ -156,6 +185,22 @@ def restore(dump, dbname, options, env):
     if run.returncode:
         raise NotRestored("psql exited %d: %s" % (run.returncode, last_line(run.stderr)))
     return dict(facts, restored=dump)
+
+
+def landed_baseline(environ):
+    """The baseline of a restore whose end was not recorded, or None."""
+    try:
+        baseline = json.loads(environ.get("NAUTOBOT_OPS_LANDED_BASELINE") or "null")
+        return {"count": int(baseline["count"]), "last_id": int(baseline["last_id"])}
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def migration_rows(cursor):
+    """django_migrations' row count and last id (db_backup.py records them with the dump)."""
+    cursor.execute("SELECT count(*), coalesce(max(id), 0) FROM django_migrations")
+    count, last_id = cursor.fetchone()
+    return {"count": int(count), "last_id": int(last_id)}
 
 
 def main():
@@ -174,6 +219,15 @@ def main():
 
     if connection.vendor != "postgresql":
         raise SystemExit("restore: only PostgreSQL is supported, not %s" % connection.vendor)
+    baseline = landed_baseline(os.environ)
+    if baseline:
+        with connection.cursor() as cursor:
+            rows = migration_rows(cursor)
+        if rows == baseline:
+            removed = sweep_stale_work(os.path.dirname(os.path.abspath(dump)))
+            print(MARKER + json.dumps({"dump": dump, "restored": None, "landed": True, "migrations": rows,
+                                       "stale_work_removed": removed}))
+            return
     try:
         facts = restore(dump, *pg_connection(settings.DATABASES["default"]))
     except Refused as error:

@@ -268,3 +268,29 @@ def test_restore_failing_midway_leaves_the_database_as_it_was(cluster, backup):
 
 def test_no_temporary_file_is_left_beside_the_dump(backup):
     assert sorted(os.listdir(os.path.dirname(backup["dump"]))) == ["database.dump", "manifest.json"]
+
+
+def test_a_killed_restores_work_directory_is_removed_by_the_next(tmp_path):
+    # SIGKILL skips TemporaryDirectory's cleanup: the whole database stays beside the dump as SQL.
+    stale = tmp_path / ".restore-k1ll3d"
+    stale.mkdir()
+    (stale / "restore.sql").write_text("COPY public.users_user ...")
+    elsewhere = tmp_path.parent / (tmp_path.name + "-other")
+    elsewhere.mkdir()
+    (elsewhere / "keep").write_text("not ours")
+    # A link with our prefix is not followed nor removed with what it points at.
+    (tmp_path / ".restore-link").symlink_to(elsewhere)
+    (tmp_path / ".restore-file").write_text("a file, not a work directory")
+    (tmp_path / "database.dump").write_bytes(b"dump")
+    assert db_restore.sweep_stale_work(str(tmp_path)) == [".restore-k1ll3d"]
+    assert sorted(os.listdir(tmp_path)) == [".restore-file", ".restore-link", "database.dump"]
+    assert (elsewhere / "keep").exists()
+
+
+def test_the_baseline_of_a_restore_whose_end_was_not_recorded():
+    assert db_restore.landed_baseline({"NAUTOBOT_OPS_LANDED_BASELINE": '{"count": "460", "last_id": 471}'}) == {
+        "count": 460, "last_id": 471}
+    # Not set, or nothing usable: the restore runs as always.
+    for value in (None, "", "{}", "{oops", "[460, 471]", '{"count": 460}', '{"count": "x", "last_id": 1}'):
+        environ = {} if value is None else {"NAUTOBOT_OPS_LANDED_BASELINE": value}
+        assert db_restore.landed_baseline(environ) is None, value
