@@ -138,6 +138,12 @@ pending_count:
   returned: when O(check_pending=true)
   type: int
   sample: 20
+applied:
+  description: Migrations the database has applied, as C(app.name) (what a newer release's own are compared with).
+  returned: when O(check_pending=true)
+  type: list
+  elements: str
+  sample: ["circuits.0001_initial_part_1", "dcim.0001_initial_part_1"]
 applied_count:
   description: Number of migrations the database has applied.
   returned: when O(check_pending=true)
@@ -231,7 +237,8 @@ def main():
         server.check_executable()
         if params["check_pending"]:
             plan = server.showmigrations_plan()
-            result.update(pending=plan["pending"], pending_count=len(plan["pending"]), applied_count=len(plan["applied"]))
+            result.update(pending=plan["pending"], pending_count=len(plan["pending"]), applied=plan["applied"],
+                          applied_count=len(plan["applied"]))
         if params["check_unreflected"]:
             changes = server.unreflected_changes()
             result.update(unreflected=bool(changes), unreflected_changes=changes, unreflected_models=unreflected_models(changes))
