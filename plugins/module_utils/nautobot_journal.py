@@ -137,17 +137,18 @@ def _working_directory(proc, pid):
         return ""
 
 
-def _within(path, places):
+def _within_root(path, root):
     # A release beside the root (/opt/nautobot-3.2.7 for /opt/nautobot) counts as the root's.
-    return any(path == place or path.startswith((place.rstrip("/") + "/", place.rstrip("/") + "-")) for place in places)
+    root = root.rstrip("/")
+    return path == root or path.startswith((root + "/", root + "-"))
 
 
 def busy_processes(root, proc="/proc", own_pids=(), also=()):
     """Processes of an upgrade of ``root`` still running on the host: a migrate, post_upgrade or
     pip of a controller that is gone goes on, and a run must not start beside it. Found by their
-    command line naming ``root`` or a place in ``also`` (where releases are built), or by their
-    working directory there (the venv and config may both live elsewhere)."""
-    places = [root] + [place for place in also if place]
+    command line naming ``root``, or their working directory in it; or by a prefix in ``also``
+    (where releases are built: ``/srv/releases/nautobot-``, ``/var/lib/nautobot-ops/``) in either."""
+    prefixes = [prefix for prefix in also if prefix]
     found = []
     # A shell is how the backup and the restore run (pg_dump and pg_restore are its children).
     pattern = re.compile(r"(nautobot-server\b.*\b(migrate|post_upgrade|collectstatic|shell)\b|/pip\b.*\binstall\b)")
@@ -166,7 +167,8 @@ def busy_processes(root, proc="/proc", own_pids=(), also=()):
         command = " ".join(a.decode("utf-8", "replace") for a in argv if a)
         if not pattern.search(command):
             continue
-        if any(place in command for place in places) or _within(_working_directory(proc, pid), places):
+        cwd = _working_directory(proc, pid)
+        if root in command or _within_root(cwd, root) or any(p in command or cwd.startswith(p) for p in prefixes):
             found.append("%s %s" % (pid, command[:200]))
     return found
 

@@ -67,14 +67,15 @@ options:
         between two writes; the migrations renew it while they run (M(nautobot_ops.lifecycle.nautobot_migrate_watch)).
     type: int
     default: 1800
-  busy_paths:
+  busy_prefixes:
     description:
-      - With V(acquire), more places whose upgrade processes keep the host busy besides O(root)
-        (a state or releases directory elsewhere, where a new release is built and migrated from).
-        A C(nautobot-server migrate) or C(pip install) whose command line or working directory is
-        in O(root) or one of these refuses the lock, whatever its lease says.
+      - With V(acquire), where else an upgrade process of O(root) may run from, as path prefixes
+        (C(/srv/releases/nautobot-) for releases built outside O(root)'s directory, C(/var/lib/nautobot-ops/)
+        for a state directory elsewhere). A C(nautobot-server migrate) or C(pip install) whose command
+        line holds O(root) or one of these, or whose working directory is in O(root) or starts with one,
+        refuses the lock whatever its lease says. Empty items are ignored.
     type: list
-    elements: path
+    elements: str
     default: []
   phase:
     description:
@@ -169,7 +170,7 @@ def main():
             run_id=dict(type="str"),
             holder=dict(type="str", default="unknown"),
             lease=dict(type="int", default=1800),
-            busy_paths=dict(type="list", elements="path", default=[]),
+            busy_prefixes=dict(type="list", elements="str", default=[]),
             phase=dict(type="str"),
             fields=dict(type="dict", default={}),
             close=dict(type="bool", default=False),
@@ -198,7 +199,7 @@ def main():
             document = (nj.read_json(path) if directory else None) or nj.new_document(p["root"])
             # Check mode: what acquiring would do, written nowhere.
             if state == "acquire":
-                busy = nj.busy_processes(p["root"], also=p["busy_paths"])
+                busy = nj.busy_processes(p["root"], also=p["busy_prefixes"])
                 result["busy"] = busy
                 document, taken = nj.acquire(document, p["run_id"], p["holder"], p["lease"], time.time(), busy)
                 result["taken_over"] = taken
@@ -212,7 +213,7 @@ def _change(module, document, path, result):
     p = module.params
     now = time.time()
     if p["state"] == "acquire":
-        busy = nj.busy_processes(p["root"], also=p["busy_paths"])
+        busy = nj.busy_processes(p["root"], also=p["busy_prefixes"])
         result["busy"] = busy
         document, taken = nj.acquire(document, p["run_id"], p["holder"], p["lease"], now, busy)
         result["taken_over"] = taken

@@ -15,6 +15,12 @@ if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_database_size(current_database())")
         facts["database_bytes"] = int(cursor.fetchone()[0])
+# django_migrations' row count and last id: a rollback on demand compares them with its backup's
+# (was the database migrated since the dump? db_restore.py, db_state.py).
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*), coalesce(max(id), 0) FROM django_migrations")
+    count, last_id = cursor.fetchone()
+    facts["migrations"] = {"count": int(count), "last_id": int(last_id)}
 # Which database this is, the same string on every host that reaches it: hosts sharing it are
 # one site (migrated once). The server's own identity where it tells it, else its address; a
 # local server is this host's own even when cloned from the same image as another's.

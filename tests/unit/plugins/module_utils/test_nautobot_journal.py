@@ -192,5 +192,21 @@ def test_busy_processes_found_outside_the_root(tmp_path):
         (tmp_path / pid / "cwd").symlink_to(cwd)
     (tmp_path / "26").mkdir()  # a process gone between listdir and open
     assert sorted(b.split()[0] for b in nj.busy_processes(ROOT, proc=str(tmp_path))) == ["21", "22"]
-    found = nj.busy_processes(ROOT, proc=str(tmp_path), also=["/srv/releases", ""])
+    found = nj.busy_processes(ROOT, proc=str(tmp_path), also=["/srv/releases/nautobot-", ""])
     assert sorted(b.split()[0] for b in found) == ["20", "21", "22"]
+
+
+def test_busy_prefixes_do_not_take_in_their_neighbours(tmp_path):
+    # A releases directory shared with other software: only our releases' processes count.
+    processes = (
+        ("30", ["/srv/releases/other-app/bin/pip", "install", "x"], "/srv/releases/other-app"),
+        ("31", ["/srv/releases/nautobot-3.2.7/venv/bin/pip", "install", "nautobot==3.2.7"], "/"),
+        ("32", ["/usr/bin/nautobot-server", "migrate"], "/var/lib/nautobot-ops/venv-3.2.7"),
+        ("33", ["/usr/bin/nautobot-server", "migrate"], "/var/lib/nautobot-ops-other"),
+    )
+    for pid, argv, cwd in processes:
+        (tmp_path / pid).mkdir()
+        (tmp_path / pid / "cmdline").write_bytes("\0".join(argv).encode() + b"\0")
+        (tmp_path / pid / "cwd").symlink_to(cwd)
+    found = nj.busy_processes(ROOT, proc=str(tmp_path), also=["/srv/releases/nautobot-", "/var/lib/nautobot-ops/"])
+    assert sorted(b.split()[0] for b in found) == ["31", "32"]
