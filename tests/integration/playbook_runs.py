@@ -15,6 +15,9 @@ class Run:
     def __init__(self, proc):
         self.rc = proc.returncode
         self.output = proc.stdout + proc.stderr
+        # The results as one line of text: the YAML result format folds long strings at 80 columns
+        # and doubles the apostrophes of quoted ones.
+        self.flat = re.sub(r"\s+", " ", self.output).replace("''", "'")
         recap = re.search(r"^\S+\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", self.output, re.M)
         self.ok, self.changed, self.unreachable, self.failed = (int(n) for n in recap.groups()) if recap else (0, 0, 0, 0)
 
