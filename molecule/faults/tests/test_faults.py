@@ -30,6 +30,24 @@ def before(host):
     return json.loads(host.file("/var/lib/nautobot-ops-test/before.json").content_string)
 
 
+# Another Nautobot root of the same host shares the backup directory, and took a backup of the same
+# upgrade: its directory looks older than every backup of ours, its manifest newer. Pruning must never
+# count or remove it, and a rollback of /opt/nautobot must never restore it (its dump is not one).
+OTHER_ROOT_BACKUP = f"/var/backups/nautobot/nautobot-{FIXTURE}-to-{TARGET}-20000101T000000Z"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def another_roots_backup(host):
+    manifest = json.dumps({"from": FIXTURE, "to": TARGET, "root": "/srv/nautobot-lab", "database": OTHER_ROOT_BACKUP + "/database.dump"})
+    host.check_output(
+        f"install -d -o nautobot -g nautobot -m 0700 /var/backups/nautobot {OTHER_ROOT_BACKUP}"
+        f" && echo 'not a dump of /opt/nautobot' > {OTHER_ROOT_BACKUP}/database.dump"
+        f" && echo '{manifest}' > {OTHER_ROOT_BACKUP}/manifest.json"
+        f" && touch -d '+1 day' {OTHER_ROOT_BACKUP}/manifest.json && touch -d 2000-01-01 {OTHER_ROOT_BACKUP}"
+    )
+    return host.check_output(f"sha256sum {OTHER_ROOT_BACKUP}/*")
+
+
 def write_file(host, path, content):
     """Write a file on the host byte for byte (no shell quoting in the way)."""
     encoded = base64.b64encode(content.encode()).decode()
@@ -268,8 +286,11 @@ def test_clean_rerun_completes_without_printing_secrets(host, before):
     assert own and int(planned.group(1)) == len(own), (planned.group(0), own)
 
 
-def test_backups_private_and_pruned(host):
+def test_backups_private_and_pruned(host, another_roots_backup):
     backups = host.check_output("ls -1d /var/backups/nautobot/nautobot-*").split()
+    # The other root's backup is neither counted nor removed, and is left as it was.
+    assert OTHER_ROOT_BACKUP in backups and host.check_output(f"sha256sum {OTHER_ROOT_BACKUP}/*") == another_roots_backup
+    backups.remove(OTHER_ROOT_BACKUP)
     assert len(backups) == 3  # upgrade_backup_keep, after four attempts that reached the backup
     assert host.file("/var/backups/nautobot").mode == 0o700
     for path in backups:
@@ -311,5 +332,6 @@ def test_rollback_on_demand(host, before):
     run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
     assert run.rc == 0, run
     assert f"Rolled back /opt/nautobot from Nautobot {TARGET} to {FIXTURE}" in run.output
+    assert OTHER_ROOT_BACKUP not in run.flat, "another root's backup was chosen"
     assert_old_release_serves(host, before)
     assert host.check_output(EXTENSION_OWNER) == "postgres"
