@@ -150,8 +150,11 @@ def busy_processes(root, proc="/proc", own_pids=(), also=()):
     (where releases are built: ``/srv/releases/nautobot-``, ``/var/lib/nautobot-ops/``) in either."""
     prefixes = [prefix for prefix in also if prefix]
     found = []
-    # A shell is how the backup and the restore run (pg_dump and pg_restore are its children).
-    pattern = re.compile(r"(nautobot-server\b.*\b(migrate|post_upgrade|collectstatic|shell)\b|/pip\b.*\binstall\b)")
+    # A shell is how the backup and the restore run (pg_dump and pg_restore are its children), and
+    # the database clients outlive it when it is killed: a psql still replaying a restore is found by
+    # the working directory it inherited (the root).
+    pattern = re.compile(r"(nautobot-server\b.*\b(migrate|post_upgrade|collectstatic|shell)\b|/pip\b.*\binstall\b"
+                         r"|^(\S*/)?(psql|pg_restore|pg_dump)\b)")
     try:
         pids = [p for p in os.listdir(proc) if p.isdigit()]
     except OSError:

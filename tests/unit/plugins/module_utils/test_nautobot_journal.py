@@ -210,3 +210,20 @@ def test_busy_prefixes_do_not_take_in_their_neighbours(tmp_path):
         (tmp_path / pid / "cwd").symlink_to(cwd)
     found = nj.busy_processes(ROOT, proc=str(tmp_path), also=["/srv/releases/nautobot-", "/var/lib/nautobot-ops/"])
     assert sorted(b.split()[0] for b in found) == ["31", "32"]
+
+
+def test_a_database_client_left_by_a_killed_shell_is_found_by_its_working_directory(tmp_path):
+    # The restore's shell killed, its psql goes on replaying the dump (cwd inherited: the root). A
+    # DBA's psql elsewhere, and the server's own processes, are not an upgrade's.
+    processes = (
+        ("40", ["psql", "--no-psqlrc", "--single-transaction", "--file", "/var/backups/n/.restore-x/drop.sql"], ROOT),
+        ("41", ["/usr/lib/postgresql/15/bin/pg_restore", "--file", "/var/backups/n/.restore-x/restore.sql"], ROOT),
+        ("42", ["psql", "-d", "nautobot"], "/root"),
+        ("43", ["postgres: nautobot nautobot 127.0.0.1(5432) idle"], ROOT),
+        ("44", ["/usr/bin/vim", "psql"], ROOT),
+    )
+    for pid, argv, cwd in processes:
+        (tmp_path / pid).mkdir()
+        (tmp_path / pid / "cmdline").write_bytes("\0".join(argv).encode() + b"\0")
+        (tmp_path / pid / "cwd").symlink_to(cwd)
+    assert sorted(b.split()[0] for b in nj.busy_processes(ROOT, proc=str(tmp_path))) == ["40", "41"]
