@@ -12,7 +12,8 @@ FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
 TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
 SDIST = f"{TOP}/.build/sdist/nautobot-{TARGET}.tar.gz"
 # Every file of the installation (compiled bytecode aside) and of the places the role writes.
-TREE = f"find {ROOT} /var/backups -path '*/__pycache__' -prune -o -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum"
+# Every file of the installation and the backups with its sha256, one per line: a failure names the file.
+TREE = f"find {ROOT} /var/backups -path '*/__pycache__' -prune -o -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum"
 
 CASES = {
     "invalid version": ({"upgrade_version": "3.x"}, "'3.x' is not a valid Nautobot version"),
@@ -39,7 +40,12 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def tree_before(host):
-    return host.check_output(TREE)
+    return tree(host)
+
+
+def tree(host):
+    """The files as lines, for a diff that names what changed."""
+    return host.check_output(TREE).splitlines()
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -49,7 +55,7 @@ def test_refused_with_nothing_changed(host, tree_before, case):
     assert run.rc != 0, run
     assert run.failed == 1 and run.changed == 0, run
     assert message in run.output, run
-    assert host.check_output(TREE) == tree_before
+    assert tree(host) == tree_before
 
 
 # Partial runs: the phases depend on each other; only the plan (--tags upgrade_preflight) is allowed.
@@ -64,7 +70,7 @@ def test_partial_run_by_tags_refused(host, tree_before, case):
     run = upgrade(*case.split())
     assert run.rc != 0 and run.failed == 1 and run.changed == 0, run
     assert all(text in run.output for text in TAG_CASES[case]), run
-    assert host.check_output(TREE) == tree_before
+    assert tree(host) == tree_before
 
 
 def test_phase_tags_listed():
@@ -77,7 +83,7 @@ def test_plan_only_by_tags_changes_nothing_and_frees_the_host(host, tree_before)
     run = upgrade("--tags", "upgrade_preflight")
     assert run.rc == 0 and run.changed == 0, run
     assert f"Nautobot {FIXTURE} -> {TARGET}" in run.output and "release notes to read" in run.output, run
-    assert host.check_output(TREE) == tree_before
+    assert tree(host) == tree_before
     assert json.loads(host.file(JOURNAL).content_string)["lock"] is None
 
 
@@ -93,7 +99,7 @@ def test_work_directory_replaced_by_a_link_is_refused(host, tree_before):
         bait = host.file("/etc/nautobot-ops-bait")
         assert bait.user == "root" and bait.mode == 0o755
         assert host.check_output("ls -A /etc/nautobot-ops-bait") == ""
-        assert host.check_output(TREE) == tree_before
+        assert tree(host) == tree_before
     finally:
         host.run(f"rm -f {ROOT}/.nautobot-ops && rmdir /etc/nautobot-ops-bait")
 
@@ -104,7 +110,7 @@ def test_backup_filesystem_too_small_is_refused(host, tree_before):
         run = upgrade()
         assert run.rc != 0 and run.changed == 0, run
         assert "MiB free for the backup in /var/backups/nautobot" in run.output, run
-        assert host.check_output(TREE) == tree_before
+        assert tree(host) == tree_before
     finally:
         host.run("umount /var/backups/nautobot; rmdir /var/backups/nautobot")
 
