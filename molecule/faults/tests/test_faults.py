@@ -96,8 +96,10 @@ def test_pip_failure(host, before):
     assert_old_release_serves(host, before)
 
 
-MOVE_DUMP_WHEN_MIGRATING = """
-import json, shutil, time
+# Run on the host as root: once the upgrade is migrating, the backup's dump is moved away
+# ("gone": a cleanup job) or cut to 300 bytes with a copy kept ("truncated": a full disk).
+DAMAGE_DUMP_WHEN_MIGRATING = """
+import json, os, shutil, sys, time
 deadline = time.time() + 1200
 while time.time() < deadline:
     try:
@@ -105,7 +107,14 @@ while time.time() < deadline:
     except (OSError, ValueError):
         upgrade = {}
     if upgrade.get("phase") == "migrating":
-        shutil.move(upgrade["backup"]["path"] + "/database.dump", "/root/moved.dump")
+        dump = upgrade["backup"]["path"] + "/database.dump"
+        if sys.argv[1] == "gone":
+            shutil.move(dump, "/root/moved.dump")
+        else:
+            shutil.copy2(dump, "/root/moved.dump")
+            info = os.stat(dump)
+            os.chown("/root/moved.dump", info.st_uid, info.st_gid)
+            os.truncate(dump, 300)
         print(upgrade["backup"]["path"])
         break
     time.sleep(0.1)
@@ -168,24 +177,27 @@ def test_migration_fails_without_a_backup_then_the_operator_restores_their_own(h
     assert json.loads(host.file(JOURNAL).content_string)["upgrade"] is None
 
 
-def test_migration_fails_midway_with_the_dump_gone(host, before):
+@pytest.mark.parametrize("damage", ["gone", "truncated"])
+def test_migration_fails_midway_with_the_dump_damaged(host, before, damage):
     # A table in the way of a CreateModel the target brings (ipam.0057): the earlier new
-    # migrations apply, then migrate fails. Meanwhile the backup's dump disappears (a cleanup
-    # job, a full disk): the rollback must refuse to restore before it drops or stops anything,
+    # migrations apply, then migrate fails. Meanwhile the backup's dump disappears or is cut short
+    # (a cleanup job, a full disk): the automatic rollback must refuse to restore before it drops anything,
     # and start again what it stopped; the site goes on serving. From here on the database also
     # holds an extension the superuser created: every restore below (this one's, once the dump
     # is back, and the later rollbacks') must work around it and leave it as it is.
     host.check_output(SUPERUSER_EXTENSION)
     host.check_output(f"{PSQL} 'CREATE TABLE ipam_ipaddressrange (id integer)'")
-    write_file(host, "/root/move_dump.py", MOVE_DUMP_WHEN_MIGRATING)
-    host.check_output("rm -f /root/moved.dump /root/move_dump.out; nohup python3 /root/move_dump.py > /root/move_dump.out 2>&1 &")
+    write_file(host, "/root/move_dump.py", DAMAGE_DUMP_WHEN_MIGRATING)
+    host.check_output(f"rm -f /root/moved.dump /root/move_dump.out; nohup python3 /root/move_dump.py {damage} > /root/move_dump.out 2>&1 &")
     try:
         run = upgrade()
         backup = host.check_output("cat /root/move_dump.out").strip()
-        assert backup and host.file("/root/moved.dump").exists, "the dump was never moved away"
+        assert backup and host.file("/root/moved.dump").exists, "the dump was never damaged"
         assert run.rc != 0, run
         assert "Apply the new release's migrations" in run.output
         assert "ROLLBACK INCOMPLETE" in run.output and "NOT restored" in run.output and "Nothing was dropped" in run.output, run
+        reason = "does not exist" if damage == "gone" else "is (corrupt|unreadable)"
+        assert re.search(r"database\.dump " + reason, run.flat), run
         assert installed_version(host) == FIXTURE
         assert all(host.service(unit).is_running for unit in UNITS), "a unit the rollback stopped was left stopped"
         assert health_status(host) == 200
@@ -291,7 +303,7 @@ def test_backups_private_and_pruned(host, another_roots_backup):
     # The other root's backup is neither counted nor removed, and is left as it was.
     assert OTHER_ROOT_BACKUP in backups and host.check_output(f"sha256sum {OTHER_ROOT_BACKUP}/*") == another_roots_backup
     backups.remove(OTHER_ROOT_BACKUP)
-    assert len(backups) == 3  # upgrade_backup_keep, after four attempts that reached the backup
+    assert len(backups) == 3  # upgrade_backup_keep, after the five attempts that reached the backup
     assert host.file("/var/backups/nautobot").mode == 0o700
     for path in backups:
         assert host.file(path).mode == 0o700
