@@ -177,26 +177,22 @@ def test_migration_fails_without_a_backup_then_the_operator_restores_their_own(h
     assert json.loads(host.file(JOURNAL).content_string)["upgrade"] is None
 
 
-@pytest.mark.parametrize("damage", ["gone", "truncated"])
-def test_migration_fails_midway_with_the_dump_damaged(host, before, damage):
+def test_migration_fails_midway_with_the_dump_damaged(host, before):
     # A table in the way of a CreateModel the target brings (ipam.0057): the earlier new
-    # migrations apply, then migrate fails. Meanwhile the backup's dump disappears or is cut short
-    # (a cleanup job, a full disk): the automatic rollback must refuse to restore before it drops anything,
-    # and start again what it stopped; the site goes on serving. From here on the database also
-    # holds an extension the superuser created: every restore below (this one's, once the dump
-    # is back, and the later rollbacks') must work around it and leave it as it is.
+    # migrations apply, then migrate fails. Meanwhile the backup's dump is cut short (a full disk):
+    # the automatic rollback must refuse to restore before it drops anything, and start again what
+    # it stopped; the site goes on serving. Then the dump is gone (a cleanup job) when the
+    # operator finishes the rollback: refused the same way. From here on the database also holds
+    # an extension the superuser created: every restore below (this one's, once the dump is back,
+    # and the later rollbacks') must work around it and leave it as it is.
     host.check_output(SUPERUSER_EXTENSION)
     host.check_output(f"{PSQL} 'CREATE TABLE ipam_ipaddressrange (id integer)'")
     write_file(host, "/root/move_dump.py", DAMAGE_DUMP_WHEN_MIGRATING)
-    host.check_output(f"rm -f /root/moved.dump /root/move_dump.out; nohup python3 /root/move_dump.py {damage} > /root/move_dump.out 2>&1 &")
-    try:
-        run = upgrade()
-        backup = host.check_output("cat /root/move_dump.out").strip()
-        assert backup and host.file("/root/moved.dump").exists, "the dump was never damaged"
+    host.check_output("rm -f /root/moved.dump /root/move_dump.out; nohup python3 /root/move_dump.py truncated > /root/move_dump.out 2>&1 &")
+
+    def refused_before_dropping(run, reason):
         assert run.rc != 0, run
-        assert "Apply the new release's migrations" in run.output
         assert "ROLLBACK INCOMPLETE" in run.output and "NOT restored" in run.output and "Nothing was dropped" in run.output, run
-        reason = "does not exist" if damage == "gone" else "is (corrupt|unreadable)"
         assert re.search(r"database\.dump " + reason, run.flat), run
         assert installed_version(host) == FIXTURE
         assert all(host.service(unit).is_running for unit in UNITS), "a unit the rollback stopped was left stopped"
@@ -205,10 +201,22 @@ def test_migration_fails_midway_with_the_dump_damaged(host, before, damage):
         state = json.loads(host.file(JOURNAL).content_string)
         assert state["lock"] is None and state["upgrade"]["phase"] == "rollback_unrestored", state
 
-        # The dump is back. The site ran on since: finishing the rollback needs the operator's word.
-        host.check_output(f"mv /root/moved.dump {backup}/database.dump")
+    try:
+        run = upgrade()
+        backup = host.check_output("cat /root/move_dump.out").strip()
+        assert backup and host.file("/root/moved.dump").exists, "the dump was never damaged"
+        assert "Apply the new release's migrations" in run.output, run
+        refused_before_dropping(run, "is (corrupt|unreadable)")
+
+        # The site ran on since: finishing the rollback needs the operator's word.
         refused = upgrade()
         assert refused.rc != 0 and refused.changed == 0 and "upgrade_rollback_accept_data_loss=true" in refused.output, refused
+        # Given, with the dump gone meanwhile: refused before anything is dropped.
+        host.check_output(f"rm {backup}/database.dump")
+        refused_before_dropping(upgrade(upgrade_rollback_accept_data_loss=True), "does not exist")
+
+        # The dump is back: the rollback restores it.
+        host.check_output(f"mv /root/moved.dump {backup}/database.dump")
         rerun = upgrade(upgrade_rollback_accept_data_loss=True)
         assert rerun.rc != 0, rerun
         assert "Rolled back" in rerun.output and "database was restored" in rerun.output, rerun
@@ -303,7 +311,7 @@ def test_backups_private_and_pruned(host, another_roots_backup):
     # The other root's backup is neither counted nor removed, and is left as it was.
     assert OTHER_ROOT_BACKUP in backups and host.check_output(f"sha256sum {OTHER_ROOT_BACKUP}/*") == another_roots_backup
     backups.remove(OTHER_ROOT_BACKUP)
-    assert len(backups) == 3  # upgrade_backup_keep, after the five attempts that reached the backup
+    assert len(backups) == 3  # upgrade_backup_keep, after the four attempts that reached the backup
     assert host.file("/var/backups/nautobot").mode == 0o700
     for path in backups:
         assert host.file(path).mode == 0o700
