@@ -13,6 +13,7 @@ managed hosts' Python (3.8) allows.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import os
 import re
 
@@ -29,6 +30,34 @@ SHOWMIGRATIONS_PLAN = ["showmigrations", "--plan", "--no-color"]
 # --dry-run is not optional: on Django < 4.2 `makemigrations --check` alone writes the migration files.
 # --no-input: the autodetector may ask whether a model was renamed; with no terminal that would hang or crash.
 MAKEMIGRATIONS_CHECK = ["makemigrations", "--check", "--dry-run", "--no-input", "--no-color"]
+
+# Several management commands in one `nautobot-server shell` (each on its own command line is a
+# Django start, about 4 s): each command's exit status and output as its own command line gives them.
+# Checks run as there (skip_checks false); SystemCheckError and other CommandErrors are printed as
+# Django's command line prints them, other exceptions as a traceback. The line after the mark is JSON.
+COMMANDS_MARK = "NAUTOBOT_OPS_COMMANDS "
+COMMANDS_SCRIPT = """COMMANDS = %r
+import io, json, traceback
+from django.core.management import call_command
+from django.core.management.base import CommandError, SystemCheckError
+results = []
+for args in COMMANDS:
+    out, err, rc = io.StringIO(), io.StringIO(), 0
+    try:
+        call_command(*args, stdout=out, stderr=err, skip_checks=False)
+    except SystemExit as error:
+        rc = error.code if isinstance(error.code, int) else 1
+    except CommandError as error:
+        err.write(("%%s\\n" %% error) if isinstance(error, SystemCheckError) else "%%s: %%s\\n" %% (type(error).__name__, error))
+        rc = getattr(error, "returncode", 1) or 1
+    except Exception:
+        err.write(traceback.format_exc())
+        rc = 1
+    results.append([rc, out.getvalue(), err.getvalue()])
+    if rc and args[0] != "makemigrations":
+        break
+print(%r + json.dumps(results))
+"""
 
 # Environment names whose values are masked in everything the module returns.
 _SECRET_NAME_RE = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)
@@ -268,14 +297,46 @@ class NautobotServer(object):
             return run_as(self.argv(args), self.user, self.environment, cwd=self.cwd)
         return self.module.run_command(self.argv(args), environ_update=self.environment, cwd=self.cwd)
 
+    def run_commands(self, commands):
+        """Run each of ``commands`` (argument lists) in one ``nautobot-server shell``; return a list of
+        (rc, stdout, stderr), one per command that ran. A command that fails ends the list, except
+        makemigrations, whose exit 1 with output is a finding. When the shell itself fails (the
+        configuration, an import), that failure is the first command's."""
+        script = COMMANDS_SCRIPT % ([list(args) for args in commands], COMMANDS_MARK)
+        argv = self.argv(["shell", "--interface", "python"])
+        if self.user:
+            rc, out, err = run_as(argv, self.user, self.environment, cwd=self.cwd, data=script)
+        else:
+            rc, out, err = self.module.run_command(argv, environ_update=self.environment, cwd=self.cwd, data=script)
+        for line in reversed((out or "").splitlines()):
+            if line.startswith(COMMANDS_MARK):
+                try:
+                    return [tuple(result) for result in json.loads(line[len(COMMANDS_MARK):])]
+                except ValueError:
+                    break
+        return [(rc or 1, out, err)]
+
     def _failure(self, command, rc, out, err):
         return NautobotServerError(
             "nautobot-server %s failed (exit %s): %s" % (command, rc, failure_message(err, out)), rc=rc, stderr=err or out,
         )
 
-    def showmigrations_plan(self):
-        """``{"applied": [...], "pending": [...]}`` ("app.name", plan order) for the database in the configuration."""
-        rc, out, err = self.run(SHOWMIGRATIONS_PLAN)
+    def migration_state(self, pending=True, unreflected=True):
+        """``{"plan": {"applied": [...], "pending": [...]}, "unreflected": [changes]}`` for what was asked,
+        read by one Django start: showmigrations --plan (the database in the configuration, plan order;
+        Django's system checks run with it) and makemigrations --check --dry-run (model changes with no
+        migration)."""
+        commands = ([SHOWMIGRATIONS_PLAN] if pending else []) + ([MAKEMIGRATIONS_CHECK] if unreflected else [])
+        results = self.run_commands(commands)
+        state = {}
+        for args, (rc, out, err) in zip(commands, results):
+            if args is SHOWMIGRATIONS_PLAN:
+                state["plan"] = self._plan(rc, out, err)
+            else:
+                state["unreflected"] = self._unreflected(rc, out, err)
+        return state
+
+    def _plan(self, rc, out, err):
         if rc != 0:
             raise self._failure("showmigrations", rc, out, err)
         try:
@@ -283,9 +344,7 @@ class NautobotServer(object):
         except ValueError as error:
             raise NautobotServerError("nautobot-server showmigrations: %s" % error, rc=rc, stderr=err or out)
 
-    def unreflected_changes(self):
-        """Migrations Django would write for model changes that have none (empty list when there are none)."""
-        rc, out, err = self.run(MAKEMIGRATIONS_CHECK)
+    def _unreflected(self, rc, out, err):
         changes = parse_makemigrations_check(out)
         # Exit 1 with "Migrations for ..." is the finding; any other non-zero exit is a failure to look.
         if rc != 0 and not changes:

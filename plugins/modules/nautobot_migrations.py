@@ -12,11 +12,13 @@ module: nautobot_migrations
 short_description: Report pending Nautobot database migrations and model changes without migrations
 version_added: 1.0.0
 description:
-  - Runs C(nautobot-server showmigrations --plan) and reports the migrations the database has not applied yet,
-    in the order C(nautobot-server migrate) would apply them.
-  - Runs C(nautobot-server makemigrations --check --dry-run) and reports model changes that no migration reflects,
+  - Runs C(showmigrations --plan) and reports the migrations the database has not applied yet,
+    in the order C(nautobot-server migrate) would apply them. Django's system checks run with it, as on its command line.
+  - Runs C(makemigrations --check --dry-run) and reports model changes that no migration reflects,
     typically from an app or a local patch; migrating would leave the database behind such models.
     The module always passes C(--dry-run), because on Django before 4.2 C(--check) alone writes the migration files.
+  - Both run in one C(nautobot-server shell) (one start of Nautobot, not one per command), each with the
+    exit status and output its own command line would give.
   - Changes nothing on the host and always returns RV(ignore:changed=false); it runs in check mode too.
   - Pointing O(venv) at a newly installed release while O(root) and O(config) stay on the running installation
     lists what the new release would apply to the current database.
@@ -235,12 +237,13 @@ def main():
         module.no_log_values.update(secret_values(environment, min_length=8))
         server = NautobotServer(module, executable, params["root"], params["config"], environment, user=params["user"])
         server.check_executable()
-        if params["check_pending"]:
-            plan = server.showmigrations_plan()
+        state = server.migration_state(pending=params["check_pending"], unreflected=params["check_unreflected"])
+        if "plan" in state:
+            plan = state["plan"]
             result.update(pending=plan["pending"], pending_count=len(plan["pending"]), applied=plan["applied"],
                           applied_count=len(plan["applied"]))
-        if params["check_unreflected"]:
-            changes = server.unreflected_changes()
+        if "unreflected" in state:
+            changes = state["unreflected"]
             result.update(unreflected=bool(changes), unreflected_changes=changes, unreflected_models=unreflected_models(changes))
     except SiteEnvironmentError as error:
         module.fail_json(msg=str(error), **result)

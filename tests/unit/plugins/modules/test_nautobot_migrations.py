@@ -6,9 +6,13 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
+import io
 import json
 import os
 import stat
+import sys
+import types
 
 from unittest.mock import patch
 
@@ -28,20 +32,55 @@ CHECK_CLEAN = (0, fixture("makemigrations-check-3.1.0-clean.txt"), "")
 CHECK_UNREFLECTED = (1, fixture("makemigrations-check-3.1.0-unreflected.txt"), "")
 
 
-class FakeRunCommand:
-    """Stands in for AnsibleModule.run_command: answers by subcommand and records every call."""
+class SystemCheckError(Exception):
+    """Stands in for django.core.management.base.SystemCheckError (a CommandError)."""
 
-    def __init__(self, **answers):
+
+class FakeRunCommand:
+    """Stands in for AnsibleModule.run_command running ``nautobot-server shell``: the module's real script
+    runs, against a stand-in for Django's call_command that answers each command by its name with what
+    that command's own command line printed (captured on a real host); an exception answer is raised.
+    ``shell`` answers the shell itself instead (it failed before the script ran). Records every call
+    and every command the script ran."""
+
+    def __init__(self, shell=None, **answers):
+        self.shell = shell
         self.answers = answers
         self.calls = []
+        self.commands = []
+
+    def call_command(self, *args, **options):
+        assert options["skip_checks"] is False  # the checks run as on the command line
+        self.commands.append(list(args))
+        answer = self.answers[args[0]]
+        if isinstance(answer, Exception):
+            raise answer
+        rc, out, err = answer
+        options["stdout"].write(out)
+        options["stderr"].write(err)
+        if rc:
+            raise SystemExit(rc)
 
     def __call__(self, args, **kwargs):
         self.calls.append(dict(args=args, **kwargs))
-        subcommand = args[3]
-        return self.answers[subcommand]
+        assert args[3:] == ["shell", "--interface", "python"]
+        if self.shell:
+            return self.shell
+        management = types.ModuleType("django.core.management")
+        management.call_command = self.call_command
+        base = types.ModuleType("django.core.management.base")
+        base.CommandError = Exception
+        base.SystemCheckError = SystemCheckError
+        modules = {"django": types.ModuleType("django"), "django.core": types.ModuleType("django.core"),
+                   "django.core.management": management, "django.core.management.base": base}
+        out = io.StringIO()
+        with patch.dict(sys.modules, modules), contextlib.redirect_stdout(out):
+            print("186 objects imported automatically (use -v 2 for details).")
+            exec(kwargs["data"], {})  # noqa: S102 - the module's own script, as the shell runs it
+        return 0, out.getvalue(), ""
 
     def argv(self, subcommand):
-        return [call["args"] for call in self.calls if call["args"][3] == subcommand]
+        return [command for command in self.commands if command[0] == subcommand]
 
 
 def make_server(directory):
@@ -80,18 +119,18 @@ def test_argv_env_and_cwd(root):
     run(dict(root=root, environment=dict(NAUTOBOT_DB_HOST="db.example.com")), fake)
     server = os.path.join(root, "bin", "nautobot-server")
     config = os.path.join(root, "nautobot_config.py")
+    # One start of Nautobot for both commands.
+    [call] = fake.calls
+    assert call["args"] == [server, "-c", config, "shell", "--interface", "python"]
+    assert isinstance(call["args"], list) and not call.get("use_unsafe_shell")
+    assert call["environ_update"] == dict(NAUTOBOT_ROOT=root, NAUTOBOT_DB_HOST="db.example.com")
+    assert call["cwd"] == root
     [makemigrations] = fake.argv("makemigrations")
-    assert makemigrations[:4] == [server, "-c", config, "makemigrations"]
     # --check without --dry-run writes migration files on Django < 4.2.
     assert "--check" in makemigrations and "--dry-run" in makemigrations
     assert "--no-input" in makemigrations
     [showmigrations] = fake.argv("showmigrations")
-    assert showmigrations[:5] == [server, "-c", config, "showmigrations", "--plan"]
-    for call in fake.calls:
-        assert isinstance(call["args"], list)
-        assert not call.get("use_unsafe_shell")
-        assert call["environ_update"] == dict(NAUTOBOT_ROOT=root, NAUTOBOT_DB_HOST="db.example.com")
-        assert call["cwd"] == root
+    assert showmigrations[:2] == ["showmigrations", "--plan"]
 
 
 def test_pending_with_new_release_venv(root, tmp_path):
@@ -109,9 +148,10 @@ def test_pending_with_new_release_venv(root, tmp_path):
     assert all(name.count(".") == 1 for name in result["applied"])
     assert not set(result["applied"]) & set(result["pending"])
     assert "unreflected" not in result
-    [argv] = fake.argv("showmigrations")
-    assert argv[0] == server
-    assert argv[2] == os.path.join(root, "nautobot_config.py")  # the running installation's configuration
+    assert fake.argv("showmigrations") and not fake.argv("makemigrations")
+    [call] = fake.calls
+    assert call["args"][0] == server
+    assert call["args"][2] == os.path.join(root, "nautobot_config.py")  # the running installation's configuration
 
 
 def test_explicit_executable_and_config(root, tmp_path):
@@ -137,7 +177,7 @@ def test_unreflected(root):
     )]
     assert result["unreflected_models"] == ["fixture_unreflected.widget"]
     assert "pending" not in result
-    assert [call["args"][3] for call in fake.calls] == ["makemigrations"]
+    assert [command[0] for command in fake.commands] == ["makemigrations"]
 
 
 def test_unreflected_relative_path_is_made_absolute(root):
@@ -160,9 +200,6 @@ def test_check_mode_still_reads(root):
 @pytest.mark.parametrize("answer, message", [
     (PLAN_DB_DOWN, 'nautobot-server showmigrations failed (exit 1): django.db.utils.OperationalError: '
                    'connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused'),
-    (PLAN_NO_CONFIG, "nautobot-server showmigrations failed (exit 1): FileNotFoundError: Configuration file not found"
-                     " at /nonexistent.py - Please provide a valid --config-path path, or use 'nautobot-server init'"
-                     " to create a new configuration."),
     ((0, "No changes detected\n", ""), "nautobot-server showmigrations: no migration plan in the output of showmigrations --plan"),
 ])
 def test_showmigrations_failure(root, answer, message):
@@ -173,7 +210,33 @@ def test_showmigrations_failure(root, answer, message):
     assert "Traceback" not in result["msg"]
     assert result["changed"] is False
     assert result["stderr_tail"] == (answer[2] or answer[1]).rstrip().splitlines()[-20:]
-    assert len(fake.calls) == 1  # stops at the first failure
+    # A failed showmigrations ends the script; one whose output is not a plan is found out after it.
+    assert [command[0] for command in fake.commands] == ["showmigrations"] + (["makemigrations"] if answer[0] == 0 else [])
+
+
+def test_nautobot_that_cannot_start_is_the_first_commands_failure(root):
+    # The configuration is missing: the shell fails before the script runs.
+    fake = FakeRunCommand(shell=PLAN_NO_CONFIG)
+    failed, result = run(dict(root=root), fake)
+    assert failed
+    assert result["msg"] == ("nautobot-server showmigrations failed (exit 1): FileNotFoundError: Configuration file not found"
+                             " at /nonexistent.py - Please provide a valid --config-path path, or use 'nautobot-server init'"
+                             " to create a new configuration.")
+    assert result["rc"] == 1
+    assert fake.commands == []
+
+
+def test_system_check_errors_are_named(root):
+    # As Django raises them from the checks showmigrations runs (a setting only the new release rejects).
+    error = SystemCheckError("SystemCheckError: System check identified some issues:\n\nERRORS:\n"
+                             "?: (staticfiles.E002) The STATICFILES_DIRS setting should not contain the STATIC_ROOT setting.\n")
+    fake = FakeRunCommand(showmigrations=error, makemigrations=CHECK_CLEAN)
+    failed, result = run(dict(root=root), fake)
+    assert failed
+    assert result["msg"] == ("nautobot-server showmigrations failed (exit 1): Django's system checks failed: ?: (staticfiles.E002)"
+                             " The STATICFILES_DIRS setting should not contain the STATIC_ROOT setting.")
+    assert result["stderr_tail"][0] == "SystemCheckError: System check identified some issues:"
+    assert fake.argv("makemigrations") == []
 
 
 def test_makemigrations_failure_is_not_a_finding(root):
