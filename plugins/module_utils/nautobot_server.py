@@ -37,11 +37,18 @@ MAKEMIGRATIONS_CHECK = ["makemigrations", "--check", "--dry-run", "--no-input", 
 # Django's command line prints them, other exceptions as a traceback. The line after the mark is JSON.
 COMMANDS_MARK = "NAUTOBOT_OPS_COMMANDS "
 COMMANDS_SCRIPT = """COMMANDS = %r
+SCRIPT = %r
 import io, json, traceback
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
 results = []
-for args in COMMANDS:
+if SCRIPT:
+    try:
+        exec(compile(SCRIPT, "<script>", "exec"), {"__name__": "__main__"})
+        results.append([0, "", ""])
+    except BaseException:
+        results.append([1, "", traceback.format_exc()])
+for args in COMMANDS if not (results and results[0][0]) else []:
     out, err, rc = io.StringIO(), io.StringIO(), 0
     try:
         call_command(*args, stdout=out, stderr=err, skip_checks=False)
@@ -297,38 +304,46 @@ class NautobotServer(object):
             return run_as(self.argv(args), self.user, self.environment, cwd=self.cwd)
         return self.module.run_command(self.argv(args), environ_update=self.environment, cwd=self.cwd)
 
-    def run_commands(self, commands):
-        """Run each of ``commands`` (argument lists) in one ``nautobot-server shell``; return a list of
-        (rc, stdout, stderr), one per command that ran. A command that fails ends the list, except
-        makemigrations, whose exit 1 with output is a finding. When the shell itself fails (the
-        configuration, an import), that failure is the first command's."""
-        script = COMMANDS_SCRIPT % ([list(args) for args in commands], COMMANDS_MARK)
+    def run_commands(self, commands, script=None):
+        """Run ``script`` (Python source, if given) then each of ``commands`` (argument lists) in one
+        ``nautobot-server shell``. Return (results, stdout): a (rc, stdout, stderr) for the script if given,
+        then one per command that ran, and what the shell printed itself (the script's prints). A failure
+        ends the list, except makemigrations', whose exit 1 with output is a finding. When the shell
+        itself fails (the configuration, an import), that failure is the first entry."""
+        script = COMMANDS_SCRIPT % ([list(args) for args in commands], script or "", COMMANDS_MARK)
         argv = self.argv(["shell", "--interface", "python"])
         if self.user:
             rc, out, err = run_as(argv, self.user, self.environment, cwd=self.cwd, data=script)
         else:
             rc, out, err = self.module.run_command(argv, environ_update=self.environment, cwd=self.cwd, data=script)
-        for line in reversed((out or "").splitlines()):
-            if line.startswith(COMMANDS_MARK):
+        lines = (out or "").splitlines()
+        for index in range(len(lines) - 1, -1, -1):
+            if lines[index].startswith(COMMANDS_MARK):
                 try:
-                    return [tuple(result) for result in json.loads(line[len(COMMANDS_MARK):])]
+                    results = [tuple(result) for result in json.loads(lines[index][len(COMMANDS_MARK):])]
                 except ValueError:
                     break
-        return [(rc or 1, out, err)]
+                return results, "\n".join(lines[:index] + lines[index + 1:])
+        return [(rc or 1, out, err)], out or ""
 
     def _failure(self, command, rc, out, err):
         return NautobotServerError(
             "nautobot-server %s failed (exit %s): %s" % (command, rc, failure_message(err, out)), rc=rc, stderr=err or out,
         )
 
-    def migration_state(self, pending=True, unreflected=True):
-        """``{"plan": {"applied": [...], "pending": [...]}, "unreflected": [changes]}`` for what was asked,
-        read by one Django start: showmigrations --plan (the database in the configuration, plan order;
-        Django's system checks run with it) and makemigrations --check --dry-run (model changes with no
-        migration)."""
+    def migration_state(self, pending=True, unreflected=True, script=None):
+        """``{"plan": {"applied": [...], "pending": [...]}, "unreflected": [changes], "stdout": text}`` for what
+        was asked, read by one Django start: ``script`` first (Python; what it prints is ``stdout``), then
+        showmigrations --plan (the database in the configuration, plan order; Django's system checks run
+        with it) and makemigrations --check --dry-run (model changes with no migration)."""
         commands = ([SHOWMIGRATIONS_PLAN] if pending else []) + ([MAKEMIGRATIONS_CHECK] if unreflected else [])
-        results = self.run_commands(commands)
-        state = {}
+        results, stdout = self.run_commands(commands, script)
+        state = dict(stdout=stdout)
+        if script:
+            rc, out, err = results.pop(0)
+            if rc != 0:
+                raise NautobotServerError(
+                    "nautobot-server shell failed (exit %s): %s" % (rc, failure_message(err, out)), rc=rc, stderr=err or out)
         for args, (rc, out, err) in zip(commands, results):
             if args is SHOWMIGRATIONS_PLAN:
                 state["plan"] = self._plan(rc, out, err)

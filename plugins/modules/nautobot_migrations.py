@@ -84,6 +84,14 @@ options:
         and RV(unreflected_models).
     type: bool
     default: true
+  script:
+    description:
+      - Python source run first in the same C(nautobot-server shell), with Django set up, for other facts
+        read with the same start of Nautobot (each start takes seconds). What it prints is returned in
+        RV(stdout). An exception in it fails the module, naming the exception, before the checks run.
+      - It runs with the module's privileges on the managed host, as the Nautobot user (O(user)); pass only
+        code you trust, as with C(nautobot-server shell) itself.
+    type: str
 notes:
   - Both commands load the whole Nautobot configuration and connect to the database, so they fail when
     the configuration is missing or wrong, the database is down, or C(git) is not on E(PATH)
@@ -129,6 +137,17 @@ nautobot_server:
   returned: always
   type: str
   sample: /opt/nautobot/bin/nautobot-server
+stdout:
+  description: What O(script) printed (with anything Nautobot itself printed on its standard output at start).
+  returned: when O(script) is given
+  type: str
+  sample: 'NAUTOBOT_OPS_FACTS {"database_vendor": "postgresql"}'
+stdout_lines:
+  description: RV(stdout) split into lines.
+  returned: when O(script) is given
+  type: list
+  elements: str
+  sample: ['NAUTOBOT_OPS_FACTS {"database_vendor": "postgresql"}']
 pending:
   description: Migrations not applied yet, as C(app.name), in the order C(migrate) applies them.
   returned: when O(check_pending=true)
@@ -221,6 +240,7 @@ def main():
             environment_file=dict(type="path"),
             check_pending=dict(type="bool", default=True),
             check_unreflected=dict(type="bool", default=True),
+            script=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -237,7 +257,10 @@ def main():
         module.no_log_values.update(secret_values(environment, min_length=8))
         server = NautobotServer(module, executable, params["root"], params["config"], environment, user=params["user"])
         server.check_executable()
-        state = server.migration_state(pending=params["check_pending"], unreflected=params["check_unreflected"])
+        state = server.migration_state(pending=params["check_pending"], unreflected=params["check_unreflected"],
+                                       script=params["script"])
+        if params["script"]:
+            result.update(stdout=state["stdout"], stdout_lines=state["stdout"].splitlines())
         if "plan" in state:
             plan = state["plan"]
             result.update(pending=plan["pending"], pending_count=len(plan["pending"]), applied=plan["applied"],

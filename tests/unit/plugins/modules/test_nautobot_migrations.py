@@ -279,3 +279,32 @@ def test_secret_environment_values_are_masked(root, capsys):
     assert "password authentication failed" in result["msg"]
     assert "s3cr3t-pw" not in json.dumps(result)
     assert "db.example.com" not in result["msg"]
+
+
+def test_script_runs_first_in_the_same_start(root):
+    # The role's server facts: what the script prints comes back, the checks' own mark does not.
+    script = 'print("NAUTOBOT_OPS_FACTS " + __import__("json").dumps({"database_vendor": "postgresql"}))'
+    fake = FakeRunCommand(showmigrations=PLAN_APPLIED, makemigrations=CHECK_CLEAN)
+    failed, result = run(dict(root=root, script=script), fake)
+    assert not failed
+    assert len(fake.calls) == 1
+    assert result["stdout_lines"] == ["186 objects imported automatically (use -v 2 for details).",
+                                      'NAUTOBOT_OPS_FACTS {"database_vendor": "postgresql"}']
+    assert result["pending_count"] == 0 and result["unreflected"] is False
+
+
+def test_script_that_fails_stops_before_the_checks(root):
+    script = 'raise RuntimeError("connection to server at \\"localhost\\" (127.0.0.1), port 5432 failed: Connection refused")'
+    fake = FakeRunCommand(showmigrations=PLAN_APPLIED, makemigrations=CHECK_CLEAN)
+    failed, result = run(dict(root=root, script=script), fake)
+    assert failed
+    assert result["msg"] == ('nautobot-server shell failed (exit 1): RuntimeError: connection to server at "localhost"'
+                             ' (127.0.0.1), port 5432 failed: Connection refused')
+    assert fake.commands == []
+    assert "pending" not in result
+
+
+def test_no_script_no_stdout(root):
+    fake = FakeRunCommand(showmigrations=PLAN_APPLIED, makemigrations=CHECK_CLEAN)
+    failed, result = run(dict(root=root), fake)
+    assert not failed and "stdout" not in result
