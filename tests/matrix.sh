@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The support matrix: unit tests and ansible-test sanity with the lowest (`low`) or the highest
+# The support matrix: unit tests, ansible-test sanity and ansible-lint with the lowest (`low`) or the highest
 # (`high`) ansible-core meta/runtime.yml claims, each in a tool venv of its own (.venv-low,
 # .venv-high), rebuilt only when its requirements file changes.
 set -euo pipefail
@@ -32,3 +32,5 @@ fi
 "$venv/bin/python" -m pytest tests/unit -q -p no:cacheprovider --junitxml=".build/junit/unit-$which.xml" \
   --deselect tests/unit/test_execution_environment.py::test_builder_makes_a_context_that_installs_this_collection
 TOOLS=$venv bash tests/sanity.sh
+# ansible-lint loads the playbooks and roles with this ansible-core (production profile, .ansible-lint).
+"$venv/bin/ansible-lint" -q
