@@ -13,6 +13,7 @@ managed hosts' Python (3.8) allows.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import binascii
 import json
 import os
 import re
@@ -34,36 +35,58 @@ MAKEMIGRATIONS_CHECK = ["makemigrations", "--check", "--dry-run", "--no-input", 
 # Several management commands in one `nautobot-server shell` (each on its own command line is a
 # Django start, about 4 s): each command's exit status and output as its own command line gives them.
 # Checks run as there (skip_checks false); SystemCheckError and other CommandErrors are printed as
-# Django's command line prints them, other exceptions as a traceback. The line after the mark is JSON.
-COMMANDS_MARK = "NAUTOBOT_OPS_COMMANDS "
-COMMANDS_SCRIPT = """COMMANDS = %r
-SCRIPT = %r
-import io, json, traceback
+# Django's command line prints them, other exceptions as a traceback, SystemExit as Python reads it.
+# The script is given with --command (standard input would start an interactive console when it is
+# not ready at once, or is a terminal); its own names are bound after Django 5.2's automatic imports
+# of the models. The results are one line, the mark (with a value of this run) then JSON, written
+# at once after a newline so that nothing printed before or beside it can join it.
+COMMANDS_MARK = "NAUTOBOT_OPS_COMMANDS"
+COMMANDS_SCRIPT = """COMMANDS = %s
+SCRIPT = %s
+MARK = %s
+from builtins import BaseException, SystemExit, compile, exec, getattr, int, isinstance, type
+import io, json, sys, traceback
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
+from django.db import connections
+
+def exit_status(error, err):
+    if error.code is None or isinstance(error.code, int):
+        return error.code or 0
+    err.write("%%s\\n" %% (error.code,))
+    return 1
+
 results = []
 if SCRIPT:
+    err = io.StringIO()
     try:
         exec(compile(SCRIPT, "<script>", "exec"), {"__name__": "__main__"})
-        results.append([0, "", ""])
+        rc = 0
+    except SystemExit as error:
+        rc = exit_status(error, err)
     except BaseException:
-        results.append([1, "", traceback.format_exc()])
+        err.write(traceback.format_exc())
+        rc = 1
+    results.append([rc, "", err.getvalue()])
+    # The commands start on a fresh connection, as on their own command line.
+    connections.close_all()
 for args in COMMANDS if not (results and results[0][0]) else []:
     out, err, rc = io.StringIO(), io.StringIO(), 0
     try:
         call_command(*args, stdout=out, stderr=err, skip_checks=False)
     except SystemExit as error:
-        rc = error.code if isinstance(error.code, int) else 1
+        rc = exit_status(error, err)
     except CommandError as error:
         err.write(("%%s\\n" %% error) if isinstance(error, SystemCheckError) else "%%s: %%s\\n" %% (type(error).__name__, error))
         rc = getattr(error, "returncode", 1) or 1
-    except Exception:
+    except BaseException:
         err.write(traceback.format_exc())
         rc = 1
     results.append([rc, out.getvalue(), err.getvalue()])
     if rc and args[0] != "makemigrations":
         break
-print(%r + json.dumps(results))
+sys.stdout.write("\\n" + MARK + " " + json.dumps(results) + "\\n")
+sys.stdout.flush()
 """
 
 # Environment names whose values are masked in everything the module returns.
@@ -155,7 +178,7 @@ def failure_message(stderr, stdout=None):
     for example ``FileNotFoundError: Configuration file not found at ...`` or
     ``django.db.utils.OperationalError: connection to server at ... failed: Connection refused``.
     Django's CommandError and other messages without a traceback: the last meaningful line.
-    Django's system checks (which every command but makemigrations runs): each error line.
+    Django's system checks (which both commands here run, as most do): each error line.
     Python warnings are skipped; stdout is read when stderr holds nothing else.
     """
     checks = [line.strip() for text in (stderr, stdout) for line in (text or "").splitlines() if _CHECK_ERROR_RE.search(line)]
@@ -265,6 +288,22 @@ def unreflected_models(changes):
     return sorted(models)
 
 
+def results_complete(results, commands, script=None):
+    """Whether ``results`` are what the commands script gives when it ran to its end: one for the script
+    (alone when it failed), then one per command up to the first that failed (makemigrations' exit 1 is
+    a finding, not a failure). Anything else is not that script's output (an interactive console ran it)."""
+    results = list(results)
+    if script:
+        if not results:
+            return False
+        if results[0][0]:
+            return len(results) == 1
+        results = results[1:]
+    if len(results) == len(commands):
+        return True
+    return 0 < len(results) < len(commands) and results[-1][0] != 0 and commands[len(results) - 1][0] != "makemigrations"
+
+
 class NautobotServer(object):
     """One Nautobot installation's nautobot-server, run through ``module.run_command``.
 
@@ -309,21 +348,27 @@ class NautobotServer(object):
         ``nautobot-server shell``. Return (results, stdout): a (rc, stdout, stderr) for the script if given,
         then one per command that ran, and what the shell printed itself (the script's prints). A failure
         ends the list, except makemigrations', whose exit 1 with output is a finding. When the shell
-        itself fails (the configuration, an import), that failure is the first entry."""
-        script = COMMANDS_SCRIPT % ([list(args) for args in commands], script or "", COMMANDS_MARK)
-        argv = self.argv(["shell", "--interface", "python"])
+        itself fails (the configuration, an import) or its results cannot be read, that is the first entry."""
+        mark = "%s-%s" % (COMMANDS_MARK, binascii.hexlify(os.urandom(8)).decode())
+        # ascii(): a literal any Python reads whatever the locale.
+        source = COMMANDS_SCRIPT % (ascii([list(args) for args in commands]), ascii(script or ""), ascii(mark))
+        argv = self.argv(["shell", "--interface", "python", "--command=" + source])
         if self.user:
-            rc, out, err = run_as(argv, self.user, self.environment, cwd=self.cwd, data=script)
+            rc, out, err = run_as(argv, self.user, self.environment, cwd=self.cwd)
         else:
-            rc, out, err = self.module.run_command(argv, environ_update=self.environment, cwd=self.cwd, data=script)
+            rc, out, err = self.module.run_command(argv, environ_update=self.environment, cwd=self.cwd)
         lines = (out or "").splitlines()
         for index in range(len(lines) - 1, -1, -1):
-            if lines[index].startswith(COMMANDS_MARK):
+            if lines[index].startswith(mark + " "):
                 try:
-                    results = [tuple(result) for result in json.loads(lines[index][len(COMMANDS_MARK):])]
+                    results = [tuple(result) for result in json.loads(lines[index][len(mark) + 1:])]
                 except ValueError:
                     break
-                return results, "\n".join(lines[:index] + lines[index + 1:])
+                if not results_complete(results, commands, script):
+                    break
+                return results, "\n".join(lines[:index] + lines[index + 1:]).strip("\n")
+        if rc == 0:
+            err = (err or "") + "\nnautobot-server shell printed no result of the checks"
         return [(rc or 1, out, err)], out or ""
 
     def _failure(self, command, rc, out, err):

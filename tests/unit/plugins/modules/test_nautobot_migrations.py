@@ -19,6 +19,7 @@ from unittest.mock import patch
 import pytest
 
 from ansible.module_utils import basic
+from ansible_collections.nautobot_ops.lifecycle.plugins.module_utils import nautobot_server
 from ansible_collections.nautobot_ops.lifecycle.plugins.modules import nautobot_migrations
 from ansible_collections.nautobot_ops.lifecycle.tests.unit.captured import fixture
 from ansible_collections.nautobot_ops.lifecycle.tests.unit.plugins.modules.utils import run_module, set_module_args
@@ -30,6 +31,8 @@ PLAN_DB_DOWN = (1, "", fixture("showmigrations-plan-3.1.0-database-down.stderr.t
 PLAN_NO_CONFIG = (1, "", fixture("showmigrations-plan-3.1.0-missing-config.stderr.txt"))
 CHECK_CLEAN = (0, fixture("makemigrations-check-3.1.0-clean.txt"), "")
 CHECK_UNREFLECTED = (1, fixture("makemigrations-check-3.1.0-unreflected.txt"), "")
+SHOWMIGRATIONS_PLAN_ARGS = nautobot_server.SHOWMIGRATIONS_PLAN
+MAKEMIGRATIONS_ARGS = nautobot_server.MAKEMIGRATIONS_CHECK
 
 
 class SystemCheckError(Exception):
@@ -63,7 +66,8 @@ class FakeRunCommand:
 
     def __call__(self, args, **kwargs):
         self.calls.append(dict(args=args, **kwargs))
-        assert args[3:] == ["shell", "--interface", "python"]
+        assert args[3:6] == ["shell", "--interface", "python"] and args[6].startswith("--command=") and len(args) == 7
+        assert "data" not in kwargs  # nothing on standard input: a console would read it
         if self.shell:
             return self.shell
         management = types.ModuleType("django.core.management")
@@ -71,16 +75,24 @@ class FakeRunCommand:
         base = types.ModuleType("django.core.management.base")
         base.CommandError = Exception
         base.SystemCheckError = SystemCheckError
-        modules = {"django": types.ModuleType("django"), "django.core": types.ModuleType("django.core"),
+        db = types.ModuleType("django.db")
+        db.connections = types.SimpleNamespace(close_all=lambda: self.commands.append(["close_all"]))
+        package = types.ModuleType("django")
+        package.__path__ = []
+        modules = {"django": package, "django.core": types.ModuleType("django.core"), "django.db": db,
                    "django.core.management": management, "django.core.management.base": base}
         out = io.StringIO()
         with patch.dict(sys.modules, modules), contextlib.redirect_stdout(out):
             print("186 objects imported automatically (use -v 2 for details).")
-            exec(kwargs["data"], {})  # noqa: S102 - the module's own script, as the shell runs it
+            exec(args[6][len("--command="):], {})  # noqa: S102 - the module's own script, as the shell runs it
         return 0, out.getvalue(), ""
 
     def argv(self, subcommand):
         return [command for command in self.commands if command[0] == subcommand]
+
+    @property
+    def ran(self):
+        return [command[0] for command in self.commands if command != ["close_all"]]
 
 
 def make_server(directory):
@@ -121,7 +133,7 @@ def test_argv_env_and_cwd(root):
     config = os.path.join(root, "nautobot_config.py")
     # One start of Nautobot for both commands.
     [call] = fake.calls
-    assert call["args"] == [server, "-c", config, "shell", "--interface", "python"]
+    assert call["args"][:6] == [server, "-c", config, "shell", "--interface", "python"]
     assert isinstance(call["args"], list) and not call.get("use_unsafe_shell")
     assert call["environ_update"] == dict(NAUTOBOT_ROOT=root, NAUTOBOT_DB_HOST="db.example.com")
     assert call["cwd"] == root
@@ -177,7 +189,7 @@ def test_unreflected(root):
     )]
     assert result["unreflected_models"] == ["fixture_unreflected.widget"]
     assert "pending" not in result
-    assert [command[0] for command in fake.commands] == ["makemigrations"]
+    assert fake.ran == ["makemigrations"]
 
 
 def test_unreflected_relative_path_is_made_absolute(root):
@@ -211,7 +223,7 @@ def test_showmigrations_failure(root, answer, message):
     assert result["changed"] is False
     assert result["stderr_tail"] == (answer[2] or answer[1]).rstrip().splitlines()[-20:]
     # A failed showmigrations ends the script; one whose output is not a plan is found out after it.
-    assert [command[0] for command in fake.commands] == ["showmigrations"] + (["makemigrations"] if answer[0] == 0 else [])
+    assert fake.ran == ["showmigrations"] + (["makemigrations"] if answer[0] == 0 else [])
 
 
 def test_nautobot_that_cannot_start_is_the_first_commands_failure(root):
@@ -223,7 +235,7 @@ def test_nautobot_that_cannot_start_is_the_first_commands_failure(root):
                              " at /nonexistent.py - Please provide a valid --config-path path, or use 'nautobot-server init'"
                              " to create a new configuration.")
     assert result["rc"] == 1
-    assert fake.commands == []
+    assert fake.ran == []
 
 
 def test_system_check_errors_are_named(root):
@@ -300,7 +312,7 @@ def test_script_that_fails_stops_before_the_checks(root):
     assert failed
     assert result["msg"] == ('nautobot-server shell failed (exit 1): RuntimeError: connection to server at "localhost"'
                              ' (127.0.0.1), port 5432 failed: Connection refused')
-    assert fake.commands == []
+    assert fake.ran == []
     assert "pending" not in result
 
 
@@ -308,3 +320,63 @@ def test_no_script_no_stdout(root):
     fake = FakeRunCommand(showmigrations=PLAN_APPLIED, makemigrations=CHECK_CLEAN)
     failed, result = run(dict(root=root), fake)
     assert not failed and "stdout" not in result
+
+
+# Found by a review of the one-shell check (helper-9): each was a way to misread the shell.
+def test_results_of_another_run_or_too_few_are_not_taken(root):
+    # What an interactive console running the script line by line could print: the mark of no run
+    # of this module, then an empty list. Neither may be read as "nothing pending".
+    for printed in ("NAUTOBOT_OPS_COMMANDS []\n", "NAUTOBOT_OPS_COMMANDS-0123456789abcdef []\n"):
+        fake = FakeRunCommand(shell=(0, printed, ""))
+        failed, result = run(dict(root=root), fake)
+        assert failed, printed
+        assert result["msg"] == "nautobot-server showmigrations failed (exit 1): nautobot-server shell printed no result of the checks"
+        assert "pending" not in result and "unreflected" not in result
+
+
+@pytest.mark.parametrize("counts, complete", [
+    ((0, 0), True),          # both ran
+    ((1,), True),            # showmigrations failed: the script stops there
+    ((0,), False),           # makemigrations missing
+    ((), False),
+])
+def test_results_complete(counts, complete):
+    commands = [SHOWMIGRATIONS_PLAN_ARGS, MAKEMIGRATIONS_ARGS]
+    assert nautobot_server.results_complete([(rc, "", "") for rc in counts], commands) is complete
+    # With a script: its entry first; alone when it failed.
+    assert nautobot_server.results_complete([(0, "", "")] + [(rc, "", "") for rc in counts], commands, "x") is complete
+    assert nautobot_server.results_complete([(1, "", "")], commands, "x") is True
+    assert nautobot_server.results_complete([], commands, "x") is False
+    # makemigrations' exit 1 is a finding: the list goes on after it.
+    assert nautobot_server.results_complete([(1, "", "")], [MAKEMIGRATIONS_ARGS, SHOWMIGRATIONS_PLAN_ARGS]) is False
+
+
+def test_output_left_without_a_newline_does_not_hide_the_results(root):
+    # An app or the script printing without a newline (a progress bar): the results still start a line.
+    script = 'import sys; sys.stdout.write("50%...")'
+    fake = FakeRunCommand(showmigrations=PLAN_APPLIED, makemigrations=CHECK_CLEAN)
+    failed, result = run(dict(root=root, script=script), fake)
+    assert not failed, result
+    assert result["stdout_lines"][-1] == "50%..." and result["pending_count"] == 0
+
+
+@pytest.mark.parametrize("exit_call, failed_with", [
+    ("sys.exit()", None),
+    ("sys.exit(0)", None),
+    ("sys.exit(3)", "nautobot-server shell failed (exit 3): no output"),
+    ('sys.exit("the facts cannot be read")', "nautobot-server shell failed (exit 1): the facts cannot be read"),
+])
+def test_a_script_that_exits_is_read_as_python_reads_it(root, exit_call, failed_with):
+    fake = FakeRunCommand(showmigrations=PLAN_APPLIED, makemigrations=CHECK_CLEAN)
+    failed, result = run(dict(root=root, script="import sys; print('ok'); " + exit_call), fake)
+    if failed_with is None:
+        assert not failed and result["pending_count"] == 0 and "ok" in result["stdout_lines"]
+    else:
+        assert failed and result["msg"] == failed_with and fake.ran == []
+
+
+def test_script_with_non_ascii_text_is_passed_as_ascii(root):
+    fake = FakeRunCommand(showmigrations=PLAN_APPLIED, makemigrations=CHECK_CLEAN)
+    failed, result = run(dict(root=root, script='print("café")'), fake)
+    assert not failed and "café" in result["stdout_lines"]
+    assert fake.calls[0]["args"][6].isascii()
