@@ -352,11 +352,7 @@ class NautobotServer(object):
         mark = "%s-%s" % (COMMANDS_MARK, binascii.hexlify(os.urandom(8)).decode())
         # ascii(): a literal any Python reads whatever the locale.
         source = COMMANDS_SCRIPT % (ascii([list(args) for args in commands]), ascii(script or ""), ascii(mark))
-        argv = self.argv(["shell", "--interface", "python", "--command=" + source])
-        if self.user:
-            rc, out, err = run_as(argv, self.user, self.environment, cwd=self.cwd)
-        else:
-            rc, out, err = self.module.run_command(argv, environ_update=self.environment, cwd=self.cwd)
+        rc, out, err = self.run(["shell", "--interface", "python", "--command=" + source])
         lines = (out or "").splitlines()
         for index in range(len(lines) - 1, -1, -1):
             if lines[index].startswith(mark + " "):
