@@ -69,7 +69,11 @@ if [[ " ${parts[*]} " == *" major "* ]]; then
   fixture=$("$here/fixture-image.sh" bookworm "$major_fixture")
   base=$("$here/base-image.sh" bookworm)
   mapfile -t releases < <(tr ',' '\n' <<< "$major_path" | grep . | sed 's/^/nautobot==/')
-  link "$("$here/wheelhouse.sh" "$base" "${releases[@]}" "${site_requirements[@]}")" "$top/.build/wheelhouse/debian12-major"
+  # The site's app (molecule/major): the version the 2.4 host runs and one per 3.x minor of the
+  # path; their one dependency Nautobot lacks is toml. --no-deps: Nautobot's own come from above.
+  apps=("--no-deps nautobot-bgp-models==2.4.1" "--no-deps nautobot-bgp-models==3.1.1"
+        "--no-deps nautobot-bgp-models==3.2.0" "--no-deps toml==0.10.2")
+  link "$("$here/wheelhouse.sh" "$base" "${releases[@]}" "${site_requirements[@]}" "${apps[@]}")" "$top/.build/wheelhouse/debian12-major"
   echo "testbed: major fixture $fixture, wheelhouse for $major_path at .build/wheelhouse/debian12-major"
 fi
 if [[ " ${parts[*]} " == *" major_v1 "* ]]; then

@@ -24,9 +24,11 @@ ca=/etc/ssl/certs/ca-certificates.crt
 ca_args=()
 [ -f "$ca" ] && ca_args=(-v "$ca:/controller-ca.crt:ro" -e PIP_CERT=/controller-ca.crt)
 
-# Each requirement resolves on its own: two Nautobot releases cannot share one resolution.
-script='set -e; python3 -m venv /tmp/pip; /tmp/pip/bin/pip install -q --upgrade pip
-for req in "$@"; do /tmp/pip/bin/pip wheel -q --wheel-dir /wheelhouse "$req"; done
+# Each argument resolves on its own: two Nautobot releases cannot share one resolution. An
+# argument may hold several words, resolved together ("nautobot==3.2.7 some-app==3.2.0") or
+# with pip's options ("--no-deps some-app==2.4.1"); they are split on spaces, never globbed.
+script='set -ef; python3 -m venv /tmp/pip; /tmp/pip/bin/pip install -q --upgrade pip
+for req in "$@"; do /tmp/pip/bin/pip wheel -q --wheel-dir /wheelhouse $req; done
 chown -R '"$(id -u):$(id -g)"' /wheelhouse'
 docker run --rm "${ca_args[@]}" -e PIP_DISABLE_PIP_VERSION_CHECK=1 \
   -v "$dest.tmp:/wheelhouse" --entrypoint /bin/bash "$image" -c "$script" wheelhouse "$@"
