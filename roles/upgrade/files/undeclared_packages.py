@@ -1,7 +1,8 @@
 """List distributions in this venv that neither Nautobot's dependency tree nor
 local_requirements.txt declares: a rebuilt venv would silently lose them.
 
-usage: <venv>/bin/python undeclared_packages.py [LOCAL_REQUIREMENTS]   -> JSON list
+usage: <venv>/bin/python undeclared_packages.py [LOCAL_REQUIREMENTS [REQUIREMENT...]]   -> JSON list
+LOCAL_REQUIREMENTS may be empty (none); each REQUIREMENT is one more line of it.
 """
 import json
 import re
@@ -23,16 +24,18 @@ def requirement_name(line):
 
 
 installed = {canonical(dist.metadata["Name"]): dist for dist in metadata.distributions() if dist.metadata["Name"]}
-wanted = ["nautobot"]
-if len(sys.argv) > 1:
+lines = list(sys.argv[2:])
+if len(sys.argv) > 1 and sys.argv[1]:
     try:
         with open(sys.argv[1]) as handle:
-            for line in handle:
-                line = line.split("#", 1)[0].strip()
-                if line and not line.startswith("-"):
-                    wanted.append(requirement_name(line))
+            lines.extend(handle)
     except FileNotFoundError:
         pass
+wanted = ["nautobot"]
+for line in lines:
+    line = line.split("#", 1)[0].strip()
+    if line and not line.startswith("-"):
+        wanted.append(requirement_name(line))
 
 declared = set()
 while wanted:
