@@ -5,7 +5,7 @@ import os
 
 from upgraded_checks import *  # noqa: F401,F403 - the checks every upgrade scenario makes
 from upgraded_checks import FIXTURE, TARGET, venv_of
-from nautobot_host import HISTORY, ROOT, fingerprint
+from nautobot_host import HISTORY, ROOT, as_nautobot, fingerprint
 
 PATH = os.environ.get("NAUTOBOT_OPS_MAJOR_PATH", f"3.1.8,{TARGET}").split(",")
 
@@ -61,3 +61,50 @@ def test_job_waiting_for_approval_refused_before_anything_changed(host):
     assert "nightly inventory report" in record["message"], record
     assert record["version_after"] == FIXTURE
     assert record["migrate_check_rc"] == 0
+
+
+APP = "nautobot-bgp-models"
+# What molecule.yml's upgrade_local_requirements gives each release of the path.
+APP_VERSIONS = {"3.1": "3.1.1", "3": "3.2.0"}
+
+
+def app_version_for(release):
+    return APP_VERSIONS.get(".".join(release.split(".")[:2])) or APP_VERSIONS[release.split(".")[0]]
+
+
+def dist_version(host, venv, name):
+    return host.check_output(f"{venv}/bin/python -c \"import importlib.metadata as m; print(m.version('{name}'))\"")
+
+
+def test_app_moved_with_each_release(host):
+    assert dist_version(host, venv_of(host), APP) == app_version_for(PATH[-1])
+    # The previous hop's venv is kept for a rollback (venv layout): it was built with that hop's version.
+    if len(PATH) > 1:
+        assert dist_version(host, f"{ROOT}/.nautobot-ops/venv-{PATH[-2]}", APP) == app_version_for(PATH[-2])
+        assert dist_version(host, f"{ROOT}/.nautobot-ops/venv-{PATH[-2]}", "nautobot") == PATH[-2]
+
+
+def test_app_row_carried_across(host):
+    script = "from nautobot_bgp_models.models import AutonomousSystem as A; print(list(A.objects.values_list('asn', 'status__name')))"
+    out = host.check_output(as_nautobot(f"{venv_of(host)}/bin/nautobot-server shell --interface python --command \"{script}\" 2>/dev/null"))
+    assert out.splitlines()[-1] == "[(65001, 'Active')]"
+
+
+def test_site_files_unchanged(host, before):
+    # Overrides the shared check: local_requirements.txt is the one file the role was asked to write.
+    out = host.check_output(f"cd {ROOT}/ && find jobs media uwsgi.ini nautobot_config.py -type f | sort | xargs sha256sum")
+    assert out.splitlines() == [line for line in before["files"] if not line.endswith(" local_requirements.txt")]
+
+
+def test_root_local_requirements_say_what_the_venv_was_built_from(host):
+    lines = [line for line in host.file(f"{ROOT}/local_requirements.txt").content_string.splitlines() if not line.startswith("#")]
+    assert lines == ["django-storages", f"{APP}=={app_version_for(PATH[-1])}"]
+
+
+def test_app_that_needs_nautobot_2_refused_before_the_switch(host):
+    record = json.loads(host.file("/var/lib/nautobot-ops-test/app_refusal.json").content_string)
+    assert record["message"] != "NOT REFUSED"
+    assert "nautobot-bgp-models" in record["message"], record
+    assert record["versions_after"] == f"{FIXTURE} 2.4.1", record
+    assert record["units_after"] == ["active", "active", "active"], record
+    assert record["health_after"] == 200, record
