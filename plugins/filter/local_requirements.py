@@ -15,8 +15,8 @@ description:
     so that a bad value is refused with nothing changed.
   - A list applies to every release. A mapping's keys are releases or their prefixes (C(3), C(3.1), C(3.1.8));
     the longest key that is a prefix of a release, component by component, gives that release's list.
-  - A release no key matches is an error; so are unquoted minor keys (YAML reads C(3.10) as the number 3.1), keys that are not version prefixes, values that are not lists
-    of non-empty strings, and a line break or NUL in a requirement (one entry is one line of
+  - A release no key matches is an error; so are unquoted minor keys (YAML reads C(3.10) as the number 3.1),
+    keys that are not version prefixes, values that are not lists of non-empty strings, and a line break or NUL in a requirement (one entry is one line of
     C(local_requirements.txt), never several).
   - Returns a mapping release -> list; an empty mapping when the value is not set (null or an empty string), and then
     the site's own C(local_requirements.txt) is carried over unchanged.

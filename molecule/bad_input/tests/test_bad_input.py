@@ -21,6 +21,10 @@ CASES = {
     "downgrade without opt-in": ({"upgrade_version": "3.0.11"}, "downgrade"),
     "version not in the wheelhouse": ({"upgrade_version": "3.2.99"}, "nautobot==3.2.99 is not in the wheelhouse"),
     "major release the collection does not know": ({"upgrade_version": "5.0.0"}, "upgrade_allow_unknown_release: true"),
+    "next release whose package needs a newer Python (read from the index)": (
+        {"upgrade_version": "3.3.0", "upgrade_wheelhouse": "", "upgrade_pip_find_links": ["/srv/next-index"], "upgrade_pip_extra_args": ["--no-index"]},
+        "is not supported by Nautobot 3.3.0, which needs Python >= 3.12, < 3.15",
+    ),
     "requirements not met (Python)": ({"upgrade_version": "1.0.0", "upgrade_allow_downgrade": True}, "Python"),
     "unknown source": ({"upgrade_source": "ftp"}, "upgrade_source"),
     "archive without checksum": ({"upgrade_source": "archive", "upgrade_archive_src": SDIST}, "upgrade_archive_checksum is required"),
@@ -30,6 +34,14 @@ CASES = {
     ),
     "upgrade_path that goes down": ({"upgrade_version": "", "upgrade_path": ["3.2.7", "3.2.0"]}, "upgrade_path 3.2.7 -> 3.2.0 refused"),
     "upgrade_path not ending at upgrade_version": ({"upgrade_path": ["3.2.5"]}, "does not end at upgrade_version 3.2.7"),
+    "apps for another release only": (
+        {"upgrade_local_requirements": {"3.1": ["django-storages"]}},
+        "upgrade_local_requirements has no entry for Nautobot 3.2.7 (its keys: 3.1)",
+    ),
+    "app requirement of two lines": (
+        {"upgrade_local_requirements": ["django-storages\n--index-url=http://pypi.invalid/simple"]},
+        "a requirement is one line",
+    ),
     "root that is not a Nautobot install": ({"upgrade_root": "/srv"}, "/srv is not a Nautobot installation"),
     "unit that does not exist": (
         {"upgrade_services": ["nautobot", "nautobot-wrker"], "upgrade_worker_services": []},
