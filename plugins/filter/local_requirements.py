@@ -16,8 +16,9 @@ description:
   - A list applies to every release. A mapping's keys are releases or their prefixes (C(3), C(3.1), C(3.1.8));
     the longest key that is a prefix of a release, component by component, gives that release's list.
   - A release no key matches is an error; so are unquoted minor keys (YAML reads C(3.10) as the number 3.1),
-    keys that are not version prefixes, values that are not lists of non-empty strings, and a line break or NUL in a requirement (one entry is one line of
-    C(local_requirements.txt), never several).
+    keys that are not version prefixes, values that are not lists of non-empty strings, a line break (as pip
+    splits lines), NUL or a final backslash in a requirement (one entry is one line of C(local_requirements.txt),
+    never several), and pip options (C(--index-url), C(-r), C(-e)), since the sources are the role's pip variables.
   - Returns a mapping release -> list; an empty mapping when the value is not set (null or an empty string), and then
     the site's own C(local_requirements.txt) is carried over unchanged.
 author:
@@ -55,7 +56,6 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.six import string_types
 
 _KEY = re.compile(r"^\d+(\.\d+){0,2}$")
-_FORBIDDEN = re.compile(r"[\r\n\x00]")
 
 
 def _check_list(value, where):
@@ -66,9 +66,16 @@ def _check_list(value, where):
         if not isinstance(item, string_types) or not item.strip():
             raise AnsibleFilterError("upgrade_local_requirements%s holds %r, which is not a requirement (a non-empty string): "
                                      "nothing was changed" % (where, item))
-        if _FORBIDDEN.search(item):
-            raise AnsibleFilterError("upgrade_local_requirements%s holds %r: a requirement is one line, without line breaks "
-                                     "or NUL: nothing was changed" % (where, item))
+        # pip splits its file with str.splitlines() (form feed, U+2028 and others too) and joins a line ending in \.
+        if len((item + "x").splitlines()) != 1 or "\x00" in item or item.rstrip().endswith("\\"):
+            raise AnsibleFilterError("upgrade_local_requirements%s holds %r: a requirement is one line, without line breaks, "
+                                     "NUL or a continuation: nothing was changed" % (where, item))
+        # An option line (--index-url, -r, -c, -e) would change where Nautobot itself comes from, or install
+        # what the switch does not move (an editable checkout lives in the venv's src/).
+        if item.strip().startswith("-"):
+            raise AnsibleFilterError("upgrade_local_requirements%s holds %r: entries are requirements, not pip options; give "
+                                     "pip's sources with upgrade_pip_index_url, upgrade_pip_find_links or upgrade_pip_extra_args: "
+                                     "nothing was changed" % (where, item))
     return [item.strip() for item in value]
 
 

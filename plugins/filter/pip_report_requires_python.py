@@ -29,6 +29,9 @@ options:
     description: The distribution to read.
     type: str
     default: nautobot
+  version:
+    description: Read it only when the report's distribution is this version (a report kept from another release says nothing).
+    type: str
 """
 
 EXAMPLES = r"""
@@ -51,7 +54,7 @@ def _canonical(name):
     return re.sub(r"[-_.]+", "-", name or "").lower()
 
 
-def pip_report_requires_python(text, name="nautobot"):
+def pip_report_requires_python(text, name="nautobot", version=None):
     start = re.search(r"^\{", text or "", re.MULTILINE)
     if not start:
         return ""
@@ -61,7 +64,7 @@ def pip_report_requires_python(text, name="nautobot"):
         return ""
     for item in report.get("install") or [] if isinstance(report, dict) else []:
         metadata = item.get("metadata") or {} if isinstance(item, dict) else {}
-        if _canonical(metadata.get("name")) == _canonical(name):
+        if _canonical(metadata.get("name")) == _canonical(name) and (version is None or metadata.get("version") == version):
             return (metadata.get("requires_python") or "").strip()
     return ""
 

@@ -74,10 +74,23 @@ def test_an_entry_that_is_not_a_requirement_is_refused(item):
         local_requirements({"3": ["ok", item]}, PATH)
 
 
-@pytest.mark.parametrize("item", ["app==1\n--index-url=http://evil", "app\r", "app\x00"])
+@pytest.mark.parametrize("item", ["app==1\n--index-url=http://evil", "app\r", "app\x00", "six==1.16.0\u2028--index-url http://127.0.0.1:9/simple",
+                                  "app\x0b--pre", "app\x0cx", "app\x85x", "app\u2029x", "app==1 \\", "app \\ "])
 def test_a_requirement_of_several_lines_is_refused(item):
     with pytest.raises(AnsibleFilterError, match="a requirement is one line"):
         local_requirements([item], PATH)
+
+
+@pytest.mark.parametrize("item", ["--index-url=http://pypi.invalid/simple", "-r /etc/shadow", "-c constraints.txt", "-e git+https://x/app.git#egg=app",
+                                  " --extra-index-url http://x", "--pre"])
+def test_a_pip_option_is_refused(item):
+    with pytest.raises(AnsibleFilterError, match="entries are requirements, not pip options; give pip's sources with upgrade_pip_index_url"):
+        local_requirements({"3": ["django-storages", item]}, PATH)
+
+
+@pytest.mark.parametrize("item", ["app @ git+https://example.invalid/app.git@v1.2.0", "app[extra]>=1,<2 ; python_version >= '3.10'", "app==1  # pinned"])
+def test_requirements_pip_accepts_on_one_line_pass(item):
+    assert local_requirements([item], ["3.2.7"]) == {"3.2.7": [item]}
 
 
 def test_registered():

@@ -38,6 +38,11 @@ def test_name_is_compared_canonically(report):
     assert pip_report_requires_python(report, name="django") == ""
 
 
+def test_only_the_version_asked_for(report):
+    assert pip_report_requires_python(report, "nautobot", "3.2.7") == ">=3.10,<3.15"
+    assert pip_report_requires_python(report, "nautobot", "3.3.0") == ""
+
+
 def test_no_requires_python_is_empty(report):
     data = json.loads(report)
     del data["install"][0]["metadata"]["requires_python"]
