@@ -53,17 +53,16 @@ _value:
 import re
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six import string_types
 
 _KEY = re.compile(r"^\d+(\.\d+){0,2}$")
 
 
 def _check_list(value, where):
-    if isinstance(value, string_types) or not isinstance(value, (list, tuple)):
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise AnsibleFilterError("upgrade_local_requirements%s must be a list of requirements (one line of local_requirements.txt "
                                  "each), not %r: nothing was changed" % (where, value))
     for item in value:
-        if not isinstance(item, string_types) or not item.strip():
+        if not isinstance(item, str) or not item.strip():
             raise AnsibleFilterError("upgrade_local_requirements%s holds %r, which is not a requirement (a non-empty string): "
                                      "nothing was changed" % (where, item))
         # pip splits its file with str.splitlines() (form feed, U+2028 and others too) and joins a line ending in \.
@@ -85,7 +84,7 @@ def _matches(key, release):
 
 def local_requirements(value, releases):
     releases = [str(release) for release in releases]
-    if value is None or (isinstance(value, string_types) and not value.strip()):
+    if value is None or (isinstance(value, str) and not value.strip()):
         return {}
     if not isinstance(value, dict):
         return dict((release, _check_list(value, "")) for release in releases)
