@@ -42,12 +42,9 @@ help:
 	@echo "make build  build the collection tarball"
 	@echo "make ee     the execution environment's build context for AWX / AAP (.build/ee, ansible-builder)"
 
-venv: $(VENV)/.installed
-$(VENV)/.installed: requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements-dev.txt
-	touch $@
+# .venv links to a venv in the cache, built once per requirements-dev.txt and Python (tests/venv.sh).
+venv:
+	bash tests/venv.sh $(VENV) $(PYTHON) requirements-dev.txt
 
 collection:
 	mkdir -p $(BUILD)/collections/ansible_collections/nautobot_ops

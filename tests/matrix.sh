@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The support matrix: unit tests, ansible-test sanity and ansible-lint with the lowest (`low`) or the highest
 # (`high`) ansible-core meta/runtime.yml claims, each in a tool venv of its own (.venv-low,
-# .venv-high), rebuilt only when its requirements file changes.
+# .venv-high), built once per requirements file and Python (tests/venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which=$1
@@ -20,13 +20,7 @@ case $which in
   *) echo "usage: $0 low|high" >&2; exit 2 ;;
 esac
 "$python" -V >/dev/null 2>&1 || { echo "$python does not run: the $which end of the matrix needs it" >&2; exit 1; }
-key=$(sha256sum <"$requirements" | cut -c1-16)-$("$python" -c 'import sys; print(sys.version.split()[0])')
-if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$key" ]; then
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
-  echo "$key" >"$venv/.installed"
-fi
+bash tests/venv.sh "$venv" "$python" "$requirements"
 "$venv/bin/python" -c "from ansible.release import __version__; print(\"ansible-core\", __version__)"
 # The execution-environment test needs ansible-builder, a tool of the main venv only.
 "$venv/bin/python" -m pytest tests/unit -q -p no:cacheprovider --junitxml=".build/junit/unit-$which.xml" \
