@@ -287,9 +287,20 @@ NAUTOBOT_APPS = {"circuits", "cloud", "data_validation", "dcim", "extras", "ipam
                  "virtualization", "vpn", "wireless"}
 
 
+# The site's file, and where verify keeps it once upgrade_local_requirements replaces it (venv layout).
+REQUIREMENTS = f"{ROOT}/local_requirements.txt"
+KEPT_REQUIREMENTS = f"{ROOT}/.nautobot-ops/local_requirements-{FIXTURE}.txt"
+
+
 def test_clean_rerun_completes_without_printing_secrets(host, before):
-    run = upgrade("-vvv")
+    # With the site's apps given as upgrade_local_requirements (the same list): verify keeps the
+    # site's file and writes the root's from the list; test_rollback_on_demand puts the site's back.
+    site_requirements = host.file(REQUIREMENTS).content_string
+    run = upgrade("-vvv", upgrade_local_requirements=["django-storages"])
     assert run.rc == 0, run
+    assert host.file(KEPT_REQUIREMENTS).content_string == site_requirements
+    written = host.file(REQUIREMENTS).content_string.splitlines()
+    assert written == [f"# Written by nautobot_ops.lifecycle for Nautobot {TARGET} (upgrade_local_requirements).", "django-storages"]
     assert installed_version(host) == TARGET
     assert health_status(host) == 200
     assert fingerprint(host) == before["fingerprint"]
@@ -352,6 +363,9 @@ def test_rollback_on_demand(host, before):
     run = upgrade(playbook="rollback.yml", upgrade_rollback_accept_data_loss=True)
     assert run.rc == 0, run
     assert f"Rolled back /opt/nautobot from Nautobot {TARGET} to {FIXTURE}" in run.output
+    # The site's own local_requirements.txt is back with its release, as the nautobot user's.
+    assert host.file(REQUIREMENTS).content_string == host.file(KEPT_REQUIREMENTS).content_string
+    assert host.file(REQUIREMENTS).user == "nautobot"
     assert OTHER_ROOT_BACKUP not in run.flat, "another root's backup was chosen"
     assert_old_release_serves(host, before)
     assert host.check_output(EXTENSION_OWNER) == "postgres"
