@@ -85,6 +85,12 @@ options:
       - A newer minor release of a known major version needs no opt-in; it is planned with a warning.
     type: bool
     default: false
+  emit_warnings:
+    description:
+      - Emit RV(warnings_found) as Ansible warnings too.
+      - V(false) for a first look whose warnings a later call of the same run repeats, so each is printed once.
+    type: bool
+    default: true
   fail_on_violation:
     description:
       - Fail, listing every violation in one message, when there is any. The other return values are still returned.
@@ -318,6 +324,7 @@ def main():
             redis_version=dict(type="str"),
             requires_python=dict(type="str"),
             allow_unknown_release=dict(type="bool", default=False),
+            emit_warnings=dict(type="bool", default=True),
             fail_on_violation=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
@@ -339,7 +346,7 @@ def main():
         module.fail_json(msg=str(error))
     # "warnings" is Ansible's own return key: the sentences are returned under a name of their own.
     result["warnings_found"] = result.pop("warnings")
-    for warning in result["warnings_found"]:
+    for warning in result["warnings_found"] if params["emit_warnings"] else []:
         module.warn(warning)
     if params["fail_on_violation"] and result["violations"]:
         module.fail_json(msg=" ".join(result["violations"]), changed=False, **result)

@@ -11,6 +11,9 @@ import stat
 import sys
 
 import pytest
+from unittest.mock import patch
+
+from ansible.module_utils import basic
 
 from ansible_collections.nautobot_ops.lifecycle.plugins.modules import nautobot_version
 from ansible_collections.nautobot_ops.lifecycle.tests.unit.plugins.modules.utils import run_module
@@ -172,6 +175,15 @@ def test_next_minor_planned_with_a_warning_and_the_package_python():
     assert result["requirements"]["origin"]["python"] == "package metadata (Requires-Python >=3.11,<3.16)"
     assert result["requirements"]["origin"]["postgresql"] == "table (Nautobot 3.2)"
     assert len(result["warnings_found"]) == 1 and "newer than the releases this collection knows" in result["warnings_found"][0]
+
+
+@pytest.mark.parametrize("emit", [True, False])
+def test_warnings_emitted_unless_told_not_to(emit):
+    args = {"current": "3.2.7", "target": "3.3.0", "emit_warnings": emit}
+    with patch.object(basic.AnsibleModule, "warn") as warn:
+        failed, result = run(args)
+    assert not failed and len(result["warnings_found"]) == 1
+    assert [call.args[0] for call in warn.call_args_list] == (result["warnings_found"] if emit else [])
 
 
 def test_next_minor_python_out_of_the_package_range_refused():
