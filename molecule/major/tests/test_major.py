@@ -101,6 +101,17 @@ def test_root_local_requirements_say_what_the_venv_was_built_from(host):
     assert lines == ["django-storages", f"{APP}=={app_version_for(PATH[-1])}"]
 
 
+def test_local_requirements_of_each_release_kept_for_a_rollback(host, before):
+    # Each hop's verify keeps the root's file as it stood for the release it leaves: the site's own
+    # for the fixture release, the list the role wrote for the hop before.
+    site = [line.split()[0] for line in before["files"] if line.endswith(" local_requirements.txt")]
+    assert site == [host.check_output(f"sha256sum {ROOT}/.nautobot-ops/local_requirements-{FIXTURE}.txt").split()[0]]
+    if len(PATH) > 1:
+        kept = host.file(f"{ROOT}/.nautobot-ops/local_requirements-{PATH[-2]}.txt").content_string.splitlines()
+        assert kept[0] == f"# Written by nautobot_ops.lifecycle for Nautobot {PATH[-2]} (upgrade_local_requirements)."
+        assert kept[1:] == ["django-storages", f"{APP}=={app_version_for(PATH[-2])}"]
+
+
 def test_app_that_needs_nautobot_2_refused_before_the_switch(host):
     record = json.loads(host.file("/var/lib/nautobot-ops-test/app_refusal.json").content_string)
     assert record["message"] != "NOT REFUSED"
