@@ -17,7 +17,7 @@ MAJOR_PATH ?= 3.1.8,$(TARGET_VERSION)
 MAJOR_V1_FIXTURE_VERSION ?= $(if $(filter major_v1,$(SCENARIOS)),1.6.32,)
 MAJOR_V1_TARGET_VERSION ?= 2.4.44
 # Every folder of molecule/, in the order they build on each other.
-SCENARIOS ?= fixture modules bad_input default debian13 release_archive release_git faults interrupted major cluster
+SCENARIOS ?= fixture modules bad_input default debian13 release_archive release_git faults interrupted major cluster ee
 # Debian releases the test hosts run (bookworm = Debian 12, trixie = Debian 13).
 SUITES ?= bookworm trixie
 
