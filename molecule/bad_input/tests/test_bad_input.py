@@ -11,12 +11,12 @@ from playbook_runs import TOP, command, environment, upgrade
 FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
 TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
 SDIST = f"{TOP}/.build/sdist/nautobot-{TARGET}.tar.gz"
-# Every file and link of the installation and the backups (compiled bytecode aside), one per line so
-# a failure names it: its size, modification time, mode and owners, and the sha256 of its content;
-# the venv's installed packages (15,000 files, most of the hashing) by their metadata alone.
+# Every file of the installation and the backups (compiled bytecode aside), one per line so a failure
+# names it: its size, modification time, mode and owners, and the sha256 of its content; the venv's
+# installed packages (15,000 files, most of the hashing) by their metadata alone.
 PRUNED = f"find {ROOT} /var/backups -path '*/__pycache__' -prune -o"
 TREE = (
-    f"{PRUNED} ! -type d -printf '%y %p %s %T@ %m %U:%G %l\\n' 2>/dev/null | sort"
+    f"{PRUNED} -type f -printf '%p %s %T@ %m %U:%G\\n' 2>/dev/null | sort"
     f" && {PRUNED} -path '*/site-packages' -prune -o -type f -print0 2>/dev/null | sort -z | xargs -0 -r sha256sum"
 )
 
