@@ -4,6 +4,7 @@ one would make the next run wait that long for a holder that is gone."""
 
 import json
 import os
+import re
 import time
 
 import pytest
@@ -76,33 +77,43 @@ def rerun_finishes_the_open_upgrade(host, before):
     return state
 
 
-def test_second_run_refused_while_one_runs_then_killed_after_the_switch(host, before):
+def test_second_run_refused_while_one_runs_then_killed_while_the_web_unit_stops(host, before):
     first = start_upgrade(upgrade_lock_lease=LEASE)
     try:
         state = wait_for(host, "the first run taking the lock", lambda s: (s.get("lock") or {}).get("run_id"))
         second = upgrade()
         assert second.rc != 0 and second.changed == 0, second
         assert "another upgrade run holds this host" in second.output and state["lock"]["run_id"] in second.output, second
-        # Killed right after the switch: the workers are stopped, nothing is verified.
+        # Killed in its switch while the web unit stops (its ExecStop takes seconds), before the swap:
+        # the previous release is installed and nothing serves. Watched on the host, every 50 ms.
         wait_for(host, "the switch", lambda s: phase(s) == "switching")
-        # Polled with run(), not check_output(): mid-swap the root has no bin/python for a moment.
-        version = f"{ROOT}/bin/python -c \"import importlib.metadata as m; print(m.version('nautobot'))\""
-        for _ in range(120):
-            if host.run(as_nautobot(version)).stdout.strip() == TARGET:
-                break
-            time.sleep(0.25)
+        stopping = host.run(
+            "for i in $(seq 1200); do [ \"$(systemctl is-active nautobot)\" = deactivating ] && exit 0; sleep 0.05; done; exit 1"
+        )
+        assert stopping.rc == 0, "the web unit never stopped for the switch"
     finally:
         kill_controller(first)
+    for _ in range(120):
+        if host.run("systemctl is-active nautobot").stdout.strip() != "deactivating":
+            break
+        time.sleep(0.5)
     state = journal(host)
-    assert installed_version(host) == TARGET, "killed before the switch"
-    assert state["upgrade"]["switched"] is True and state["lock"]["run_id"] == state["upgrade"]["opened_by"]
+    assert installed_version(host) == FIXTURE, "killed after the swap"
+    assert not host.service("nautobot").is_running and health_status(host) != 200
+    assert phase(state) == "switching" and state["lock"]["run_id"] == state["upgrade"]["opened_by"]
 
 
-def test_rerun_finishes_the_switched_upgrade(host, before):
-    state = rerun_finishes_the_open_upgrade(host, before)
-    assert state["last"]["outcome"] == "completed after a run that was gone"
+def test_rerun_starts_the_web_unit_first_then_completes_the_upgrade(host, before):
+    time.sleep(LEASE + 1)
+    run = upgrade()
+    assert run.rc == 0, run
+    started = re.search(r"Start the web unit a dead run stopped for its switch\].*?\n(changed|ok|skipping|fatal)", run.output, re.S)
+    assert started and started.group(1) == "changed", run
+    assert_serves(host, before, TARGET)
+    state = journal(host)
+    assert state["upgrade"] is None and state["lock"] is None
     last = json.loads(host.file(HISTORY).content_string.splitlines()[-1])
-    assert last["to"] == TARGET and last["resumed_from_phase"] in ("switching", "restarted")
+    assert last["from"] == FIXTURE and last["to"] == TARGET, last
 
 
 def test_then_nothing_to_do(host):
@@ -122,7 +133,7 @@ def test_killed_during_the_migration_then_rerun_keeps_the_first_backup(host, bef
     try:
         state = wait_for(host, "the migration", lambda s: phase(s) == "migrating")
         for _ in range(60):  # until migrate itself runs on the host
-            if running(host, "nautobot-server.* migrate"):
+            if running(host, "nautobot-server.* (migrate|post_upgrade)"):
                 break
             time.sleep(0.5)
         time.sleep(2)
@@ -138,14 +149,14 @@ def test_killed_during_the_migration_then_rerun_keeps_the_first_backup(host, bef
     backup = state["upgrade"]["backup"]
     assert backup["verified"] is True and backup["path"] not in backups_before
     time.sleep(LEASE + 1)
-    assert running(host, "nautobot-server.* migrate")
+    assert running(host, "nautobot-server.* (migrate|post_upgrade)")
     refused = upgrade()
     assert refused.rc != 0 and refused.changed == 0 and "still running" in refused.output, refused
     host.check_output(
         "sudo -u postgres psql -d nautobot -tAc \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
         " WHERE query LIKE '%pg_sleep(300)%' AND pid <> pg_backend_pid()\""
     )
-    wait_until_gone(host, "nautobot-server.* migrate")
+    wait_until_gone(host, "nautobot-server.* (migrate|post_upgrade)")
     time.sleep(LEASE + 1)
     rerun = upgrade()
     assert rerun.rc == 0, rerun
