@@ -238,8 +238,40 @@ def test_unit_fails_to_start_after_switch(host, before):
     finally:
         host.run(f"rm -f {dropin} && systemctl daemon-reload")
     assert run.rc != 0, run
-    assert "Restart the services" in run.output and "Rolled back" in run.output
+    assert "Start the web unit" in run.output and "Rolled back" in run.output
     assert_old_release_serves(host, before)
+
+
+def test_worker_dies_seconds_after_it_started(host, before):
+    # The worker starts on the target release and dies 4 s later (as with an app that breaks it in
+    # its first seconds); systemd restarts it 1 s after, so it is active again by the time verify
+    # looks. Verify sees it was restarted since the switch, and the upgrade rolls back.
+    config, mark = f"{ROOT}/nautobot_config.py", "/run/fault/worker-killed"
+    dropin = "/etc/systemd/system/nautobot-worker.service.d/fault.conf"
+    host.run(f"cp -a {config} /root/nautobot_config.py.orig")
+    original = host.file(config).content_string
+    write_file(
+        host,
+        config,
+        original
+        + "import importlib.metadata as _m, os as _o, sys as _s, threading as _t\n"
+        + f"if _m.version('nautobot') == '{TARGET}' and _s.argv[1:3] == ['celery', 'worker'] and not _o.path.exists('{mark}'):\n"
+        + f"    open('{mark}', 'w').close()\n"
+        + "    _t.Timer(4, _o._exit, (1,)).start()\n",
+    )
+    write_file(host, dropin, "[Service]\nRestartSec=1\n")
+    host.check_output("install -d -o nautobot -g nautobot /run/fault && systemctl daemon-reload")
+    try:
+        run = upgrade()
+    finally:
+        host.run(f"cp -a /root/nautobot_config.py.orig {config} && rm -f {dropin} && systemctl daemon-reload")
+    assert host.file(mark).exists, "the fault never fired"
+    assert run.rc != 0, run
+    assert "Rolled back" in run.output, run
+    # Seen restarted (active again, another main PID), or seen in the second systemd waits before it.
+    assert "systemd restarted it" in run.output or "activating" in run.output, run
+    assert_old_release_serves(host, before)
+    assert all(host.service(unit).is_running for unit in UNITS)
 
 
 def test_killed_during_install_then_rerun(host, before):
