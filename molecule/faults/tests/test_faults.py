@@ -54,6 +54,17 @@ def write_file(host, path, content):
     host.check_output(f"mkdir -p {os.path.dirname(path)} && echo {encoded} | base64 -d > {path}")
 
 
+def add_to_config(host, code):
+    """Append Python to the site's nautobot_config.py, keeping the original for restore_config()."""
+    config = f"{ROOT}/nautobot_config.py"
+    host.check_output(f"cp -a {config} /root/nautobot_config.py.orig")
+    write_file(host, config, host.file(config).content_string + code)
+
+
+def restore_config(host):
+    host.run(f"cp -a /root/nautobot_config.py.orig {ROOT}/nautobot_config.py && rm -f /root/nautobot_config.py.orig")
+
+
 def assert_old_release_serves(host, before):
     assert installed_version(host) == FIXTURE
     assert health_status(host) == 200
@@ -246,25 +257,21 @@ def test_worker_dies_seconds_after_it_started(host, before):
     # The worker starts on the target release and dies 4 s later (as with an app that breaks it in
     # its first seconds); systemd restarts it 1 s after, so it is active again by the time verify
     # looks. Verify sees it was restarted since the switch, and the upgrade rolls back.
-    config, mark = f"{ROOT}/nautobot_config.py", "/run/fault/worker-killed"
-    dropin = "/etc/systemd/system/nautobot-worker.service.d/fault.conf"
-    host.run(f"cp -a {config} /root/nautobot_config.py.orig")
-    original = host.file(config).content_string
-    write_file(
+    mark, dropin = "/run/fault/worker-killed", "/etc/systemd/system/nautobot-worker.service.d/fault.conf"
+    add_to_config(
         host,
-        config,
-        original
-        + "import importlib.metadata as _m, os as _o, sys as _s, threading as _t\n"
-        + f"if _m.version('nautobot') == '{TARGET}' and _s.argv[1:3] == ['celery', 'worker'] and not _o.path.exists('{mark}'):\n"
-        + f"    open('{mark}', 'w').close()\n"
-        + "    _t.Timer(4, _o._exit, (1,)).start()\n",
+        "import importlib.metadata as _m, os as _o, sys as _s, threading as _t\n"
+        f"if _m.version('nautobot') == '{TARGET}' and _s.argv[1:3] == ['celery', 'worker'] and not _o.path.exists('{mark}'):\n"
+        f"    open('{mark}', 'w').close()\n"
+        "    _t.Timer(4, _o._exit, (1,)).start()\n",
     )
     write_file(host, dropin, "[Service]\nRestartSec=1\n")
     host.check_output("install -d -o nautobot -g nautobot /run/fault && systemctl daemon-reload")
     try:
         run = upgrade()
     finally:
-        host.run(f"cp -a /root/nautobot_config.py.orig {config} && rm -f {dropin} && systemctl daemon-reload")
+        restore_config(host)
+        host.run(f"rm -f {dropin} && systemctl daemon-reload")
     assert host.file(mark).exists, "the fault never fired"
     assert run.rc != 0, run
     assert "Rolled back" in run.output, run
@@ -294,21 +301,16 @@ def test_killed_during_install_then_rerun(host, before):
 
 def test_health_check_fails(host, before):
     # The target's web server gets a cache it cannot reach: units run, /health/ answers 500.
-    config = f"{ROOT}/nautobot_config.py"
-    host.run(f"cp -a {config} /root/nautobot_config.py.orig")
-    original = host.file(config).content_string
-    write_file(
+    add_to_config(
         host,
-        config,
-        original
-        + "import importlib.metadata as _m, sys as _s\n"
-        + f"if _m.version('nautobot') == '{TARGET}' and (_s.argv[1:2] == ['start'] or 'uwsgi' in _s.modules):\n"
-        + "    CACHES['default']['LOCATION'] = 'redis://127.0.0.1:6399/1'\n",
+        "import importlib.metadata as _m, sys as _s\n"
+        f"if _m.version('nautobot') == '{TARGET}' and (_s.argv[1:2] == ['start'] or 'uwsgi' in _s.modules):\n"
+        "    CACHES['default']['LOCATION'] = 'redis://127.0.0.1:6399/1'\n",
     )
     try:
         run = upgrade(upgrade_health_timeout=30)
     finally:
-        host.run(f"cp -a /root/nautobot_config.py.orig {config}")
+        restore_config(host)
     assert run.rc != 0, run
     assert "Wait for" in run.output and "Rolled back" in run.output
     assert_old_release_serves(host, before)
