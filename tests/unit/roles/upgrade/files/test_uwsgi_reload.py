@@ -26,11 +26,11 @@ SHARED = FIXTURE_INI.replace(
 )
 
 
-def decide(tmp_path, ini_text, exec_reload=EXEC_RELOAD, venv="/opt/nautobot"):
+def decide(tmp_path, ini_text, exec_reload=EXEC_RELOAD, venv="/opt/nautobot", unit_type="Type=simple"):
     ini = tmp_path / "uwsgi.ini"
     ini.write_text(ini_text)
     run = subprocess.run(
-        [sys.executable, str(SCRIPT), EXEC_START.replace("{ini}", str(ini)), exec_reload, venv],
+        [sys.executable, str(SCRIPT), EXEC_START.replace("{ini}", str(ini)), exec_reload, venv, unit_type],
         capture_output=True, text=True, check=True,
     )
     return json.loads(run.stdout)
@@ -44,7 +44,7 @@ def test_upstream_ini_is_restarted_and_says_why(tmp_path):
 
 
 def test_shared_socket_with_binary_path_is_reloaded(tmp_path):
-    assert decide(tmp_path, SHARED) == {"reload": True, "ini": str(tmp_path / "uwsgi.ini"), "why": []}
+    assert decide(tmp_path, SHARED) == {"reload": True, "signal": True, "ini": str(tmp_path / "uwsgi.ini"), "why": []}
 
 
 @pytest.mark.parametrize("socket_line", ["http-socket = 127.0.0.1:8080", "socket = 127.0.0.1:8001"])
@@ -66,7 +66,7 @@ def test_release_layout_needs_binary_path_through_the_root(tmp_path):
 
 def test_unit_without_exec_reload_is_restarted(tmp_path):
     result = decide(tmp_path, SHARED, exec_reload="ExecReload=")
-    assert result == {"reload": False, "ini": str(tmp_path / "uwsgi.ini"), "why": ["the unit has no ExecReload"]}
+    assert result == {"reload": False, "signal": False, "ini": str(tmp_path / "uwsgi.ini"), "why": ["the unit has no ExecReload"]}
 
 
 def test_missing_ini_is_reported(tmp_path):
@@ -76,3 +76,35 @@ def test_missing_ini_is_reported(tmp_path):
     )
     result = json.loads(run.stdout)
     assert result["reload"] is False and "cannot be read" in result["why"][0]
+
+
+# signal: the role may send the SIGHUP the upstream ExecReload sends (to the pidfile ExecStart writes).
+def test_upstream_exec_reload_is_replaced_by_the_signal(tmp_path):
+    assert decide(tmp_path, SHARED)["signal"] is True
+
+
+@pytest.mark.parametrize("exec_reload", [
+    EXEC_RELOAD.replace("/var/tmp/nautobot.pid", "/run/other.pid"),  # another process's pidfile
+    EXEC_RELOAD.replace("start --reload", "start --reload --touch-reload"),  # does more than the signal
+    "ExecReload={ path=/bin/kill ; argv[]=/bin/kill -HUP $MAINPID ; ignore_errors=no }",  # the site's own
+])
+def test_any_other_exec_reload_is_run_by_systemctl(tmp_path, exec_reload):
+    result = decide(tmp_path, SHARED, exec_reload=exec_reload)
+    assert result["reload"] is True and result["signal"] is False
+
+
+def test_a_unit_that_cannot_reload_gets_no_signal(tmp_path):
+    assert decide(tmp_path, FIXTURE_INI)["signal"] is False
+
+
+@pytest.mark.parametrize("unit_type", ["Type=forking", "Type=oneshot", ""])
+def test_a_unit_whose_main_process_may_not_be_the_master_gets_no_signal(tmp_path, unit_type):
+    result = decide(tmp_path, SHARED, unit_type=unit_type)
+    assert result["reload"] is True and result["signal"] is False
+
+
+@pytest.mark.parametrize("line", ["daemonize = /var/log/uwsgi.log", "master = false"])
+def test_a_uwsgi_that_daemonizes_or_has_no_master_gets_no_signal(tmp_path, line):
+    text = SHARED.replace("master = true", line) if line.startswith("master") else SHARED + line + "\n"
+    result = decide(tmp_path, text)
+    assert result["reload"] is True and result["signal"] is False
