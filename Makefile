@@ -77,7 +77,7 @@ demo: venv collection
 
 bench: venv collection testbed
 	$(BIN)/python testbed/bench/bench.py --image nautobot-ops/fixture:debian12-$(FIXTURE_VERSION) \
-	  --wheelhouse $(BUILD)/wheelhouse/debian12 --from $(FIXTURE_VERSION) --to $(TARGET_VERSION)
+	  --wheelhouse $(BUILD)/wheelhouse/debian12 --from $(FIXTURE_VERSION) --to $(TARGET_VERSION) $(BENCH_ARGS)
 
 ee: build
 	$(BIN)/ansible-builder create --file execution-environment.yml --context $(BUILD)/ee

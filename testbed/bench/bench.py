@@ -1,14 +1,15 @@
 """`make bench`: the role against the documented manual procedure, on identical fixture hosts.
 
 Methods: `role` (the fixture's uwsgi.ini, as the upstream guide writes it: the role restarts the
-web unit), `role-reload` (the same host with uwsgi.ini made reloadable, shared-socket + binary-path:
-the role reloads it), `role-pipelining` (as `role`, with ANSIBLE_PIPELINING=1) and `naive` (the
+web unit), `role-reload` (the same host with uwsgi.ini made reloadable, shared-socket + http-socket
++ binary-path: the role reloads it), `role-pipelining` (as `role`, with ANSIBLE_PIPELINING=1) and `naive` (the
 guide's commands, by hand).
 For each method a fresh container of the fixture image is upgraded FROM -> TO while probe.py,
 inside it, reads /health/ every 0.2 s and an API endpoint in a loop. Measured: wall time of the
 upgrade (until /health/ answers 200 on the new release), seconds /health/ was not 200, failed
 API reads, slowest answer, the wall time of a second run (nothing to do), and per-phase times.
-Writes .build/bench/result.json and prints a table with the ratios role / naive.
+Writes .build/bench/result.json (result-scaleN.json with --scale N: each host seeded with N x 1000
+more devices first, seed_large.py) and prints a table with the ratios role / naive.
 
   python testbed/bench/bench.py --image IMAGE --wheelhouse DIR --from 3.1.0 --to 3.2.7
 """
@@ -75,7 +76,10 @@ def start_host(name, image):
 
 
 # What the role needs to reload uWSGI instead of restarting it (roles/upgrade/files/uwsgi_reload.py).
-RELOADABLE = ("sed -i 's|^http = 127.0.0.1:8080$|shared-socket = 127.0.0.1:8080\\nhttp = =0\\nbinary-path = /opt/nautobot/bin/python3|' "
+# The workers speak HTTP on the shared socket (http-socket): with an `http = =0` router the router
+# is respawned by the reload and the request it is passing on fails (one in each of 5 reloads
+# here, none in 3 with http-socket).
+RELOADABLE = ("sed -i 's|^http = 127.0.0.1:8080$|shared-socket = 127.0.0.1:8080\\nhttp-socket = =0\\nbinary-path = /opt/nautobot/bin/python3|' "
               "/opt/nautobot/uwsgi.ini && systemctl restart nautobot")
 
 
@@ -178,11 +182,30 @@ def summarize(samples, started, ended):
     }
 
 
-def bench(method, image, wheelhouse, source, target):
+def seed(name, scale):
+    """A larger site than the fixture's (seed_large.py): SCALE x 1000 devices, 12 interfaces each."""
+    run(["docker", "cp", os.path.join(HERE, "seed_large.py"), f"{name}:/srv/bench/seed_large.py"])
+    proc = sh(name, f"(echo SCALE={int(scale)}; cat /srv/bench/seed_large.py) | {AS_NAUTOBOT} {SERVER} shell --interface python",
+              check=False)
+    seeded = [line for line in proc.stdout.splitlines() if line.startswith("seeded")]
+    if proc.returncode != 0 or not seeded:
+        raise SystemExit(f"bench: seeding {name} failed: {(proc.stdout + proc.stderr)[-3000:]}")
+    print("bench: " + seeded[-1], flush=True)
+
+
+def database_mb(name):
+    size = sh(name, "sudo -u postgres psql -At nautobot -c \"SELECT pg_database_size('nautobot')\"").stdout
+    return round(int(size) / 2**20, 1)
+
+
+def bench(method, image, wheelhouse, source, target, scale=0):
     name = f"nautobot-bench-{method}"
     print(f"bench: {method}: starting {name} from {image}", flush=True)
     start_host(name, image)
     copy_in(name, wheelhouse)
+    if scale:
+        seed(name, scale)
+    database = database_mb(name)
     if os.path.exists(os.path.join(TOP, ".build/bench", f"{name}.log")):
         os.remove(os.path.join(TOP, ".build/bench", f"{name}.log"))
     if method == "role-reload":
@@ -201,7 +224,7 @@ def bench(method, image, wheelhouse, source, target):
         raise SystemExit(f"bench: {name} runs {version} after the {method} upgrade, not {target}")
     print(f"bench: {method}: second run (nothing to do)", flush=True)
     again_started, again_ended, *_ = upgrade(name, target)
-    result = {"wall_s": round(ended - started, 1), **summarize(samples, started, ended),
+    result = {"wall_s": round(ended - started, 1), **summarize(samples, started, ended), "database_mb": database,
               "rerun_wall_s": round(again_ended - again_started, 1), "phases_s": phases, "version_after": version,
               "timeline": {"started": started, "ended": ended, "phases": [[p, round(a, 2), round(b, 2)] for p, a, b in bands]}}
     subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
@@ -214,7 +237,7 @@ def bench(method, image, wheelhouse, source, target):
 def table(results):
     rows = [("upgrade wall time (s)", "wall_s"), ("/health/ not 200 (s)", "health_down_s"),
             ("longest outage (s)", "health_longest_outage_s"), ("failed API reads", "api_failed"),
-            ("slowest answer (s)", "slowest_answer_s"), ("no-op re-run (s)", "rerun_wall_s")]
+            ("slowest answer (s)", "slowest_answer_s"), ("no-op re-run (s)", "rerun_wall_s"), ("database (MiB)", "database_mb")]
     methods = [m for m in METHODS if m in results]
     roles = [m for m in methods if m != "naive"]
     lines = [f"{'':26}" + "".join(f"{m:>16}" for m in methods) + "".join(f"{m + '/naive':>22}" for m in roles)]
@@ -232,20 +255,23 @@ def main():
     parser.add_argument("--from", dest="source", required=True)
     parser.add_argument("--to", dest="target", required=True)
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--scale", type=int, default=0,
+                        help="seed each host with SCALE x 1000 more devices (12 interfaces each, an address on every third)")
     args = parser.parse_args()
+    suffix = f"-scale{args.scale}" if args.scale else ""
     os.makedirs(os.path.join(TOP, ".build/bench"), exist_ok=True)
     machine = {"cpus": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                "kernel": os.uname().release, "cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
                                                           if line.startswith("model name")), "unknown")}
     results = {"from": args.source, "to": args.target, "image": args.image, "machine": machine,
-               "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+               "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "scale": args.scale}
     samples = {}
     for method in args.methods.split(","):
-        results[method], samples[method] = bench(method, args.image, args.wheelhouse, args.source, args.target)
-    path = os.path.join(TOP, ".build/bench/result.json")
+        results[method], samples[method] = bench(method, args.image, args.wheelhouse, args.source, args.target, args.scale)
+    path = os.path.join(TOP, f".build/bench/result{suffix}.json")
     with open(path, "w", encoding="utf-8") as out:
         json.dump(results, out, indent=2)
-    picture = os.path.join(TOP, ".build/bench/timeline.svg")
+    picture = os.path.join(TOP, f".build/bench/timeline{suffix}.svg")
     with open(picture, "w", encoding="utf-8") as out:
         out.write(timeline.svg(results, samples))
     print(f"\nNautobot {args.source} -> {args.target}, {machine['cpus']} CPUs ({machine['cpu']}), one Debian 12 container per method")
