@@ -6,7 +6,7 @@ new code instead of failing. Two things in the site's uwsgi.ini decide whether t
     (outside the venv), cannot import nautobot and exits (the unit then waits RestartSec);
   - no `http =` router with its own socket: the router is respawned on reload and its socket
     closes meanwhile (connections refused); `shared-socket` + `http = =0`, `http-socket` or
-    `socket` survive.
+    `socket` survive (the `=0` router is still respawned: the request it is passing on fails).
 
 When the unit's ExecReload is the upstream `nautobot-server start --reload PIDFILE` of the
 pidfile its ExecStart (`nautobot-server start --pidfile PIDFILE`, the unit's main process and the
@@ -56,11 +56,10 @@ else:
     routers = [key for key in ("http", "https") if key in options and not options[key].startswith("=")]
     if routers:
         why.append("%s serves through an `%s =` router whose socket closes during a reload"
-                   " (use shared-socket with `http = =0`, or http-socket)" % (ini, routers[0]))
+                   " (use http-socket or socket; shared-socket with `http = =0` keeps the socket"
+                   " but fails the request in flight at a reload)" % (ini, routers[0]))
     elif not any(key in options for key in ("shared-socket", "socket", "http-socket", "uwsgi-socket")):
         why.append("%s has no socket uWSGI keeps across a reload" % ini)
-
-
 
 server = venv.rstrip("/") + "/bin/nautobot-server"
 start, reload_ = argv(exec_start), argv(exec_reload)
