@@ -77,8 +77,8 @@ def start_host(name, image):
 
 # What the role needs to reload uWSGI instead of restarting it (roles/upgrade/files/uwsgi_reload.py).
 # The workers speak HTTP on the shared socket (http-socket): with an `http = =0` router the router
-# is respawned by the reload and the request it is passing on fails (one in each of 5 reloads
-# here, none in 3 with http-socket).
+# is respawned by the reload and the request it is passing on fails (in 6 of 7 reloads here,
+# none in 3 with http-socket).
 RELOADABLE = ("sed -i 's|^http = 127.0.0.1:8080$|shared-socket = 127.0.0.1:8080\\nhttp-socket = =0\\nbinary-path = /opt/nautobot/bin/python3|' "
               "/opt/nautobot/uwsgi.ini && systemctl restart nautobot")
 
