@@ -19,11 +19,11 @@ for model_class in (Interface, IPAddress, Prefix):
     active.content_types.add(ContentType.objects.get_for_model(model_class))
 namespace = Namespace.objects.get(name="Global")
 devices = SCALE * 1000  # noqa: F821  (given by the caller)
-Device.objects.bulk_create(
+# PostgreSQL returns the primary keys of bulk inserts: no query back.
+bench = Device.objects.bulk_create(
     [Device(name=f"bench-{n:05d}", location=location, device_type=model, role=router, status=active) for n in range(devices)],
     batch_size=1000,
 )
-bench = list(Device.objects.filter(name__startswith="bench-").order_by("name"))
 interfaces = Interface.objects.bulk_create(
     [Interface(device=device, name=f"eth{i}", type="1000base-t", status=active) for device in bench for i in range(12)],
     batch_size=2000,
