@@ -20,7 +20,7 @@ declare -A needs=([debian13]=trixie [major]=major [major_v1]=major_v1)
 # The tool venv a scenario runs with: default runs with the lowest ansible-core the collection
 # claims (tests/matrix.sh low builds it), the others with the main one.
 declare -A tools=([default]=.venv-low/bin)
-LANE2=${LANE2:-"debian13 release_git release_archive interrupted cluster"}
+LANE2=${LANE2:-"debian13 release_git release_archive interrupted cluster ee"}
 
 # No stage may hang the run: each gets at most STAGE_LIMIT seconds and the whole run ends by
 # RUN_LIMIT (CI kills at 90 minutes and prints nothing of a stage still running; this prints its

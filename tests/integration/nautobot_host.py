@@ -1,5 +1,6 @@
 """What the testinfra suites ask a Nautobot test host: served health, installed version, data."""
 
+import base64
 import json
 
 ROOT = "/opt/nautobot"
@@ -41,13 +42,35 @@ def installed_version(host, venv=ROOT):
     ).strip()
 
 
+# Appended to the fingerprint script by site_state(): the migrations `migrate --check` would find
+# unapplied, read in the same Django boot (each boot costs seconds of CPU on a shared CI machine).
+PENDING_SCRIPT = (
+    "from django.db import connection\n"
+    "from django.db.migrations.executor import MigrationExecutor\n"
+    "executor = MigrationExecutor(connection)\n"
+    "plan = executor.migration_plan(executor.loader.graph.leaf_nodes())\n"
+    "print('PENDING ' + json.dumps([f'{migration.app_label}.{migration.name}' for migration, _ in plan]))\n"
+)
+
+
+def _shell_lines(host, venv, stdin):
+    out = host.check_output(
+        as_nautobot(f"sh -c 'cd {ROOT} && {stdin} | {venv}/bin/nautobot-server shell --interface python 2>/dev/null'")
+    )
+    return {row.split(" ", 1)[0]: json.loads(row.split(" ", 1)[1]) for row in out.splitlines()
+            if row.startswith(("FINGERPRINT ", "PENDING "))}
+
+
 def fingerprint(host, venv=ROOT):
     """Counts and digests of the rows the site created (see testbed/fixture/files/fingerprint.py)."""
-    out = host.check_output(
-        as_nautobot(f"sh -c 'cd {ROOT} && {venv}/bin/nautobot-server shell --interface python < {FINGERPRINT_SCRIPT} 2>/dev/null'")
-    )
-    line = [row for row in out.splitlines() if row.startswith("FINGERPRINT ")][-1]
-    return json.loads(line[len("FINGERPRINT "):])
+    return _shell_lines(host, venv, f"cat {FINGERPRINT_SCRIPT}")["FINGERPRINT"]
+
+
+def site_state(host, venv=ROOT):
+    """The fingerprint, and the migrations not applied (as `migrate --check` sees them), from one Django boot."""
+    encoded = base64.b64encode(PENDING_SCRIPT.encode()).decode()
+    lines = _shell_lines(host, venv, f"{{ cat {FINGERPRINT_SCRIPT}; echo {encoded} | base64 -d; }}")
+    return {"fingerprint": lines["FINGERPRINT"], "pending": lines["PENDING"]}
 
 
 def file_sha256(host, path):
