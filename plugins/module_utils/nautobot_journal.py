@@ -67,6 +67,22 @@ def journal_name(root):
     return slug + ".json"
 
 
+def environment_file(journal):
+    """Where a run keeps the operator's variables for its commands: beside the journal."""
+    return re.sub(r"\.json$", "", journal) + ".environment.json"
+
+
+def discard_file(path):
+    """Remove ``path`` (never what a link points to). True when there was one to remove."""
+    try:
+        os.unlink(path)
+    except OSError as error:
+        if error.errno == errno.ENOENT:
+            return False
+        raise JournalError("%s cannot be removed: %s" % (path, error.strerror))
+    return True
+
+
 def read_json(path):
     """The journal at ``path``, or None when there is none. Opened without following links."""
     try:

@@ -95,6 +95,13 @@ options:
     description:
       - With O(close=true), how the upgrade ended (for example C(completed), C(rolled_back)).
     type: str
+  discard_environment:
+    description:
+      - With V(acquire), once the lock is this run's, remove the operator's variables an earlier run left
+        beside the journal (RV(environment_file)), so that no command of this run reads them. For a run given
+        none; a run given some writes its own there after. Done in check mode too (the file is not the site's).
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -147,6 +154,15 @@ last:
   description: The last upgrade that was closed, with its C(outcome).
   returned: always
   type: dict
+environment_file:
+  description: Where the operator's variables for a run's commands are kept, beside the journal (root's, 0600).
+  returned: always
+  type: str
+  sample: /var/lib/nautobot-ops/opt-nautobot.environment.json
+environment_discarded:
+  description: Whether O(discard_environment) removed an earlier run's variables.
+  returned: O(state=acquire)
+  type: bool
 busy:
   description: Upgrade processes found running on the host (pid and command line).
   returned: O(state=acquire)
@@ -175,6 +191,7 @@ def main():
             fields=dict(type="dict", default={}),
             close=dict(type="bool", default=False),
             outcome=dict(type="str"),
+            discard_environment=dict(type="bool", default=False),
         ),
         required_if=[("state", "acquire", ["run_id"]), ("state", "record", ["run_id"]), ("state", "release", ["run_id"])],
         supports_check_mode=True,
@@ -189,7 +206,7 @@ def main():
             module.fail_json(msg=str(error))
         directory = None
     path = os.path.join(directory or p["path"], nj.journal_name(p["root"]))
-    result = dict(changed=False, journal=path, taken_over=None)
+    result = dict(changed=False, journal=path, taken_over=None, environment_file=nj.environment_file(path))
     try:
         if writes:
             with nj.locked(path + ".lock"):
@@ -203,6 +220,7 @@ def main():
                 result["busy"] = busy
                 document, taken = nj.acquire(document, p["run_id"], p["holder"], p["lease"], time.time(), busy)
                 result["taken_over"] = taken
+                result["environment_discarded"] = result["changed"] = directory is not None and _discard_environment(p, result)
     except nj.JournalError as error:
         module.fail_json(msg=str(error), journal=path)
     result.update(upgrade=document.get("upgrade"), lock=document.get("lock"), last=document.get("last"))
@@ -217,14 +235,20 @@ def _change(module, document, path, result):
         result["busy"] = busy
         document, taken = nj.acquire(document, p["run_id"], p["holder"], p["lease"], now, busy)
         result["taken_over"] = taken
+        result["environment_discarded"] = _discard_environment(p, result)
     elif p["state"] == "record":
         document = nj.record(document, p["run_id"], p["lease"], now, p["fields"], p["phase"])
     else:
         document = nj.release(document, p["run_id"], now, p["close"], p["outcome"])
     nj.write_json(path, document)
     # The lease and the lock are bookkeeping; only opening or closing an upgrade changes the host's state.
-    result["changed"] = p["state"] == "record" and bool(p["phase"]) or p["close"]
+    result["changed"] = p["state"] == "record" and bool(p["phase"]) or p["close"] or result.get("environment_discarded", False)
     return document, result
+
+
+def _discard_environment(p, result):
+    """Remove an earlier run's environment file when asked (after the lock was granted)."""
+    return p["discard_environment"] and nj.discard_file(result["environment_file"])
 
 
 if __name__ == "__main__":

@@ -48,6 +48,13 @@ options:
       - Virtual environment Nautobot is installed in, when it is not O(root).
       - The module runs C(<venv>/bin/python) to read the installed version of the C(nautobot) distribution.
     type: path
+  required_paths:
+    description:
+      - Paths an installation has (C(nautobot-server), the configuration). When one is missing, the module
+        returns them in RV(missing) and reads and plans nothing else (the caller refuses, naming them).
+    type: list
+    elements: path
+    default: []
   allow_downgrade:
     description:
       - Accept a target older than the current version.
@@ -142,31 +149,37 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+missing:
+  description: The paths of O(required_paths) that do not exist; when any, no other value is returned.
+  returned: when a path of O(required_paths) is missing
+  type: list
+  elements: str
+  sample: [/opt/nautobot/bin/nautobot-server]
 current:
   description: The current version (given or detected), normalised.
-  returned: always
+  returned: unless RV(missing) is
   type: str
   sample: 3.1.0
 target:
   description: The target version, normalised (no leading C(v)).
-  returned: always
+  returned: unless RV(missing) is
   type: str
   sample: 3.2.7
 action:
   description: What going from RV(current) to RV(target) is.
-  returned: always
+  returned: unless RV(missing) is
   type: str
   choices: [upgrade, downgrade, none]
   sample: upgrade
 major_change:
   description: Whether the major version differs.
-  returned: always
+  returned: unless RV(missing) is
   type: bool
   sample: false
 requirements:
   description:
     - What the target needs; empty when the target is not in a release series the collection knows.
-  returned: always
+  returned: unless RV(missing) is
   type: dict
   contains:
     python:
@@ -200,7 +213,7 @@ warnings_found:
   description:
     - Sentences about a target newer than the release series the collection knows, planned with the rules
       of the newest known series (also emitted as Ansible warnings).
-  returned: always
+  returned: unless RV(missing) is
   type: list
   elements: str
   sample: ["Nautobot 3.3.0 is newer than the releases this collection knows (up to 3.2): planned with the rules of 3.2,
@@ -212,7 +225,7 @@ violations:
     - Covers a downgrade without O(allow_downgrade), a path the upgrading guides do not allow,
       a Python version out of range, a database or Redis older than the minimum, MySQL where it is
       unsupported, MariaDB, an unparsable fact and a target in an unknown release series.
-  returned: always
+  returned: unless RV(missing) is
   type: list
   elements: str
   sample: ["Nautobot 3.2.7 cannot be reached from 2.3.16 directly: upgrade to 2.4.15 or later (latest 2.4.x) first;
@@ -222,7 +235,7 @@ path:
     - The installations to go through, in order, ending with the target; empty when RV(action=none).
     - Intermediate steps are the stops the upstream upgrading guides require (C(required=true)) or
       recommend (C(required=false)) before crossing a major version.
-  returned: always
+  returned: unless RV(missing) is
   type: list
   elements: dict
   contains:
@@ -255,14 +268,14 @@ pre_commands:
   description:
     - Arguments to C(nautobot-server) to run on the installed release before crossing into a new major version
       (before installing and migrating the new one), for every major version crossed.
-  returned: always
+  returned: unless RV(missing) is
   type: list
   elements: str
   sample: ["check_job_approval_status"]
 post_commands:
   description:
     - Arguments to C(nautobot-server) to run after migrating to a new major version, for every major version crossed.
-  returned: always
+  returned: unless RV(missing) is
   type: list
   elements: str
   sample: ["validate_models extras.dynamicgroup extras.savedview"]
@@ -270,7 +283,7 @@ release_notes:
   description:
     - Release-notes pages of every release series an upgrade enters (the current series excluded, the target's included);
       for an upgrade within one series, that series' page. Empty for a downgrade or no change.
-  returned: always
+  returned: unless RV(missing) is
   type: list
   elements: str
   sample: ["https://docs.nautobot.com/projects/core/en/stable/release-notes/version-3.2/"]
@@ -317,6 +330,7 @@ def main():
             current=dict(type="str"),
             root=dict(type="path", default="/opt/nautobot"),
             venv=dict(type="path"),
+            required_paths=dict(type="list", elements="path", default=[]),
             allow_downgrade=dict(type="bool", default=False),
             python_version=dict(type="str"),
             postgresql_version=dict(type="str"),
@@ -330,6 +344,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    missing = [path for path in params["required_paths"] if not os.path.exists(path)]
+    if missing:
+        module.exit_json(changed=False, missing=missing)
     current = params["current"]
     if current is None:
         current = installed_version(module, params["venv"] or params["root"])

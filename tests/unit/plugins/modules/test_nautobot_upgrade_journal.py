@@ -55,3 +55,43 @@ def test_refuses_a_linked_directory(tmp_path):
     failed, result = journal(tmp_path, state="acquire", run_id="r1")
     assert failed and "symbolic link" in result["msg"]
     assert os.listdir(str(tmp_path / "elsewhere")) == []
+
+
+def test_acquire_discards_an_earlier_runs_environment_when_asked(tmp_path):
+    failed, result = journal(tmp_path, state="acquire", run_id="r1")
+    environment = tmp_path / "state" / "opt-nautobot.environment.json"
+    assert not failed and result["environment_file"] == str(environment)
+    environment.write_text('{"NAUTOBOT_DB_PASSWORD": "s3cret"}\n')
+    journal(tmp_path, state="release", run_id="r1")
+    # Not asked (a run given variables rewrites the file itself): kept.
+    failed, result = journal(tmp_path, state="acquire", run_id="r2")
+    assert not failed and not result["changed"] and not result["environment_discarded"] and environment.exists()
+    journal(tmp_path, state="release", run_id="r2")
+    failed, result = journal(tmp_path, state="acquire", run_id="r3", discard_environment=True)
+    assert not failed and result["changed"] and result["environment_discarded"] and not environment.exists()
+    # Nothing left to remove: no change.
+    journal(tmp_path, state="release", run_id="r3")
+    failed, result = journal(tmp_path, state="acquire", run_id="r4", discard_environment=True)
+    assert not failed and not result["changed"] and not result["environment_discarded"]
+
+
+def test_environment_kept_while_another_run_holds_the_host(tmp_path):
+    journal(tmp_path, state="acquire", run_id="r1")
+    environment = tmp_path / "state" / "opt-nautobot.environment.json"
+    environment.write_text("{}\n")
+    for check_mode in (False, True):
+        failed, result = journal(tmp_path, check_mode=check_mode, state="acquire", run_id="r2", discard_environment=True)
+        assert failed and "run r1" in result["msg"]
+        assert environment.exists(), "the holder's variables were removed by a run that was refused"
+
+
+def test_check_mode_discards_too_and_a_link_is_removed_not_followed(tmp_path):
+    journal(tmp_path, state="acquire", run_id="r1")
+    journal(tmp_path, state="release", run_id="r1")
+    target = tmp_path / "precious"
+    target.write_text("keep")
+    environment = tmp_path / "state" / "opt-nautobot.environment.json"
+    environment.symlink_to(target)
+    failed, result = journal(tmp_path, check_mode=True, state="acquire", run_id="r2", discard_environment=True)
+    assert not failed and result["environment_discarded"] and result["changed"]
+    assert not os.path.lexists(str(environment)) and target.read_text() == "keep"

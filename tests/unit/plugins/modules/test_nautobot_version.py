@@ -262,3 +262,25 @@ def test_detected_version_invalid(tmp_path):
     failed, result = run({"venv": str(venv), "target": "3.2.7"})
     assert failed
     assert result["msg"] == "'not-a-version' is not a valid Nautobot version"
+
+
+def test_missing_required_paths_returned_and_nothing_read(tmp_path):
+    # The venv's python would fail if run: a missing path must stop the module before it reads anything.
+    venv = fake_venv(tmp_path / "venv", "exit 3\n")
+    config = tmp_path / "nautobot_config.py"
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
+    server = venv / "bin" / "nautobot-server"
+    failed, result = run({"venv": str(venv), "target": "3.2.7", "required_paths": [str(server), str(config), str(dangling)]})
+    assert not failed and not result["changed"]
+    assert result["missing"] == [str(server), str(config), str(dangling)]
+    assert "action" not in result and "current" not in result
+
+
+def test_present_required_paths_plan_as_usual(tmp_path):
+    venv = venv_with_nautobot(tmp_path / "venv", "3.1.0")
+    config = tmp_path / "nautobot_config.py"
+    config.write_text("")
+    failed, result = run({"venv": str(venv), "target": "3.2.7", "required_paths": [str(config), str(venv / "bin" / "python")]})
+    assert not failed and "missing" not in result
+    assert result["current"] == "3.1.0" and result["action"] == "upgrade"
