@@ -241,7 +241,8 @@ def _change(module, document, path, result):
     else:
         document = nj.release(document, p["run_id"], now, p["close"], p["outcome"])
     nj.write_json(path, document)
-    # The lease and the lock are bookkeeping; only opening or closing an upgrade changes the host's state.
+    # The lease and the lock are bookkeeping; opening or closing an upgrade, or removing an earlier run's
+    # environment file, changes the host's state.
     result["changed"] = p["state"] == "record" and bool(p["phase"]) or p["close"] or result.get("environment_discarded", False)
     return document, result
 
