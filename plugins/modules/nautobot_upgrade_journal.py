@@ -100,6 +100,10 @@ options:
       - With V(acquire), once the lock is this run's, remove the operator's variables an earlier run left
         beside the journal (RV(environment_file)), so that no command of this run reads them. For a run given
         none; a run given some writes its own there after. Done in check mode too (the file is not the site's).
+      - Not while an upgrade is open (RV(upgrade)); the run that takes it over finishes or rolls it back with
+        the variables it was started with (RV(environment_kept)); a run given some replaces them.
+      - With V(release) and O(close=true), remove them once the journal says the upgrade is over (what they were
+        kept for).
     type: bool
     default: false
 """
@@ -161,7 +165,13 @@ environment_file:
   sample: /var/lib/nautobot-ops/opt-nautobot.environment.json
 environment_discarded:
   description: Whether O(discard_environment) removed an earlier run's variables.
-  returned: O(state=acquire)
+  returned: O(state=acquire), O(state=release)
+  type: bool
+environment_kept:
+  description:
+    - Whether O(discard_environment) left the variables of the upgrade left open for this run's commands
+      (the run that opened it was given some).
+  returned: always
   type: bool
 busy:
   description: Upgrade processes found running on the host (pid and command line).
@@ -206,7 +216,7 @@ def main():
             module.fail_json(msg=str(error))
         directory = None
     path = os.path.join(directory or p["path"], nj.journal_name(p["root"]))
-    result = dict(changed=False, journal=path, taken_over=None, environment_file=nj.environment_file(path))
+    result = dict(changed=False, journal=path, taken_over=None, environment_file=nj.environment_file(path), environment_kept=False)
     try:
         if writes:
             with nj.locked(path + ".lock"):
@@ -220,7 +230,7 @@ def main():
                 result["busy"] = busy
                 document, taken = nj.acquire(document, p["run_id"], p["holder"], p["lease"], time.time(), busy)
                 result["taken_over"] = taken
-                result["environment_discarded"] = result["changed"] = directory is not None and _discard_environment(p, result)
+                result["environment_discarded"] = result["changed"] = directory is not None and _discard_environment(p, result, document)
     except nj.JournalError as error:
         module.fail_json(msg=str(error), journal=path)
     result.update(upgrade=document.get("upgrade"), lock=document.get("lock"), last=document.get("last"))
@@ -235,21 +245,31 @@ def _change(module, document, path, result):
         result["busy"] = busy
         document, taken = nj.acquire(document, p["run_id"], p["holder"], p["lease"], now, busy)
         result["taken_over"] = taken
-        result["environment_discarded"] = _discard_environment(p, result)
+        result["environment_discarded"] = _discard_environment(p, result, document)
     elif p["state"] == "record":
         document = nj.record(document, p["run_id"], p["lease"], now, p["fields"], p["phase"])
     else:
         document = nj.release(document, p["run_id"], now, p["close"], p["outcome"])
     nj.write_json(path, document)
+    if p["state"] == "release" and p["close"]:
+        # After the journal closed the upgrade: a controller dying in between leaves the variables, never an
+        # open upgrade without them.
+        result["environment_discarded"] = _discard_environment(p, result, document)
     # The lease and the lock are bookkeeping; opening or closing an upgrade, or removing an earlier run's
     # environment file, changes the host's state.
     result["changed"] = p["state"] == "record" and bool(p["phase"]) or p["close"] or result.get("environment_discarded", False)
     return document, result
 
 
-def _discard_environment(p, result):
-    """Remove an earlier run's environment file when asked (after the lock was granted)."""
-    return p["discard_environment"] and nj.discard_file(result["environment_file"])
+def _discard_environment(p, result, document):
+    """Remove an earlier run's environment file when asked (after the lock was granted), unless it belongs to
+    the upgrade left open: whatever finishes or rolls that back must run its commands as it started them."""
+    if not p["discard_environment"]:
+        return False
+    if document.get("upgrade"):
+        result["environment_kept"] = os.path.isfile(result["environment_file"])
+        return False
+    return nj.discard_file(result["environment_file"])
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ FINGERPRINT_SCRIPT = "/opt/nautobot-fixture/fingerprint.py"
 # The role's journal of ROOT and its upgrade history, in root's directory.
 JOURNAL = "/var/lib/nautobot-ops/opt-nautobot.json"
 HISTORY = "/var/lib/nautobot-ops/opt-nautobot.history.jsonl"
+# upgrade_environment, kept for a run's commands (root's, 0600).
+OPERATOR_FILE = "/var/lib/nautobot-ops/opt-nautobot.environment.json"
 
 
 # Where molecule/debian13 keeps the database password, as a site's units do (EnvironmentFile=, root's).

@@ -8,13 +8,12 @@ import os
 import tempfile
 
 import pytest
-from nautobot_host import SECRETS, UNITS, fingerprint, health_status, installed_version
+from nautobot_host import OPERATOR_FILE, SECRETS, UNITS, fingerprint, health_status, installed_version
 from playbook_runs import upgrade
 
 TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
 FIXTURE = os.environ.get("NAUTOBOT_OPS_FIXTURE_VERSION", "3.1.0")
 SAMPLES = "/var/lib/nautobot-ops-test/argv.log"
-OPERATOR_FILE = "/var/lib/nautobot-ops/opt-nautobot.environment.json"
 SAMPLER = """
 import glob, os, time
 with open(%r, "a") as out:

@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from nautobot_host import HISTORY, JOURNAL, ROOT, UNITS, as_nautobot, health_status, installed_version, site_state
+from nautobot_host import HISTORY, JOURNAL, OPERATOR_FILE, ROOT, UNITS, as_nautobot, health_status, installed_version, site_state
 from playbook_runs import kill_controller, start_upgrade, upgrade
 
 TARGET = os.environ.get("NAUTOBOT_OPS_TARGET_VERSION", "3.2.7")
@@ -77,8 +77,12 @@ def rerun_finishes_the_open_upgrade(host, before):
     return state
 
 
+# Given to the first run only: the run that takes its upgrade over, given none, must run with it.
+MARK = {"NAUTOBOT_OPS_TEST_MARK": "the-first-run"}
+
+
 def test_second_run_refused_while_one_runs_then_killed_while_the_web_unit_stops(host, before):
-    first = start_upgrade(upgrade_lock_lease=LEASE)
+    first = start_upgrade(upgrade_lock_lease=LEASE, upgrade_environment=MARK)
     try:
         state = wait_for(host, "the first run taking the lock", lambda s: (s.get("lock") or {}).get("run_id"))
         second = upgrade()
@@ -101,12 +105,16 @@ def test_second_run_refused_while_one_runs_then_killed_while_the_web_unit_stops(
     assert installed_version(host) == FIXTURE, "killed after the swap"
     assert not host.service("nautobot").is_running and health_status(host) != 200
     assert phase(state) == "switching" and state["lock"]["run_id"] == state["upgrade"]["opened_by"]
+    assert json.loads(host.file(OPERATOR_FILE).content_string) == MARK
 
 
 def test_rerun_starts_the_web_unit_first_then_completes_the_upgrade(host, before):
     time.sleep(LEASE + 1)
     run = upgrade()
     assert run.rc == 0, run
+    # Finished with the dead run's upgrade_environment (this run was given none), which goes with the upgrade.
+    assert "Its commands run with the upgrade_environment that run was given" in run.output, run
+    assert not host.file(OPERATOR_FILE).exists
     started = re.search(r"Start the web unit a dead run stopped for its switch\].*?\n(changed|ok|skipping|fatal)", run.output, re.S)
     assert started and started.group(1) == "changed", run
     assert_serves(host, before, TARGET)
