@@ -101,9 +101,16 @@ options:
         beside the journal (RV(environment_file)), so that no command of this run reads them. For a run given
         none; a run given some writes its own there after. Done in check mode too (the file is not the site's).
       - Not while an upgrade is open (RV(upgrade)); the run that takes it over finishes or rolls it back with
-        the variables it was started with (RV(environment_kept)); a run given some replaces them.
-      - With V(release) and O(close=true), remove them once the journal says the upgrade is over (what they were
-        kept for).
+        the variables it was started with (RV(environment_kept)), on every host and every step of its path; a run
+        given some replaces them. The first run given none after the upgrade is closed removes them.
+      - The file is the collection's, like the journal and its lease; removing it is reported in
+        RV(environment_discarded), not as a change of the host.
+    type: bool
+    default: false
+  keep_environment:
+    description:
+      - With O(discard_environment), keep the file with no upgrade open too; for a run that took over an upgrade
+        with the variables kept for it (an earlier step of its path) and runs with them to its end.
     type: bool
     default: false
 """
@@ -165,7 +172,7 @@ environment_file:
   sample: /var/lib/nautobot-ops/opt-nautobot.environment.json
 environment_discarded:
   description: Whether O(discard_environment) removed an earlier run's variables.
-  returned: O(state=acquire), O(state=release)
+  returned: O(state=acquire)
   type: bool
 environment_kept:
   description:
@@ -202,6 +209,7 @@ def main():
             close=dict(type="bool", default=False),
             outcome=dict(type="str"),
             discard_environment=dict(type="bool", default=False),
+            keep_environment=dict(type="bool", default=False),
         ),
         required_if=[("state", "acquire", ["run_id"]), ("state", "record", ["run_id"]), ("state", "release", ["run_id"])],
         supports_check_mode=True,
@@ -230,7 +238,7 @@ def main():
                 result["busy"] = busy
                 document, taken = nj.acquire(document, p["run_id"], p["holder"], p["lease"], time.time(), busy)
                 result["taken_over"] = taken
-                result["environment_discarded"] = result["changed"] = directory is not None and _discard_environment(p, result, document)
+                result["environment_discarded"] = directory is not None and _discard_environment(p, result, document)
     except nj.JournalError as error:
         module.fail_json(msg=str(error), journal=path)
     result.update(upgrade=document.get("upgrade"), lock=document.get("lock"), last=document.get("last"))
@@ -251,13 +259,9 @@ def _change(module, document, path, result):
     else:
         document = nj.release(document, p["run_id"], now, p["close"], p["outcome"])
     nj.write_json(path, document)
-    if p["state"] == "release" and p["close"]:
-        # After the journal closed the upgrade: a controller dying in between leaves the variables, never an
-        # open upgrade without them.
-        result["environment_discarded"] = _discard_environment(p, result, document)
-    # The lease and the lock are bookkeeping; opening or closing an upgrade, or removing an earlier run's
-    # environment file, changes the host's state.
-    result["changed"] = p["state"] == "record" and bool(p["phase"]) or p["close"] or result.get("environment_discarded", False)
+    # The lease, the lock and the environment file are the collection's bookkeeping; opening or closing an
+    # upgrade changes the host's state.
+    result["changed"] = p["state"] == "record" and bool(p["phase"]) or p["close"]
     return document, result
 
 
@@ -266,7 +270,7 @@ def _discard_environment(p, result, document):
     the upgrade left open: whatever finishes or rolls that back must run its commands as it started them."""
     if not p["discard_environment"]:
         return False
-    if document.get("upgrade"):
+    if document.get("upgrade") or p["keep_environment"]:
         result["environment_kept"] = os.path.isfile(result["environment_file"])
         return False
     return nj.discard_file(result["environment_file"])

@@ -112,9 +112,9 @@ def test_rerun_starts_the_web_unit_first_then_completes_the_upgrade(host, before
     time.sleep(LEASE + 1)
     run = upgrade()
     assert run.rc == 0, run
-    # Finished with the dead run's upgrade_environment (this run was given none), which goes with the upgrade.
-    assert "Its commands run with the upgrade_environment that run was given" in run.output, run
-    assert not host.file(OPERATOR_FILE).exists
+    # Finished with the dead run's upgrade_environment (this run was given none); kept to the end of the run.
+    assert "Its commands run with the upgrade_environment kept for it" in run.output, run
+    assert json.loads(host.file(OPERATOR_FILE).content_string) == MARK
     started = re.search(r"Start the web unit a dead run stopped for its switch\].*?\n(changed|ok|skipping|fatal)", run.output, re.S)
     assert started and started.group(1) == "changed", run
     assert_serves(host, before, TARGET)
@@ -127,6 +127,8 @@ def test_rerun_starts_the_web_unit_first_then_completes_the_upgrade(host, before
 def test_then_nothing_to_do(host):
     run = upgrade()
     assert run.rc == 0 and run.changed == 0, run
+    # With no upgrade open, the first run given no upgrade_environment removes the one kept.
+    assert not host.file(OPERATOR_FILE).exists
 
 
 def test_back_to_the_fixture_release(host, before):
