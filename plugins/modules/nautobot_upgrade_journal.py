@@ -101,8 +101,9 @@ options:
         beside the journal (RV(environment_file)), so that no command of this run reads them. For a run given
         none; a run given some writes its own there after. Done in check mode too (the file is not the site's).
       - Not while an upgrade is open (RV(upgrade)); the run that takes it over finishes or rolls it back with
-        the variables it was started with (RV(environment_kept)), on every host and every step of its path; a run
-        given some replaces them. The first run given none after the upgrade is closed removes them.
+        the variables it was started with (RV(environment_kept)), to the last step of its path (O(keep_environment));
+        a run given some replaces them. The first run given none after the upgrade is closed removes them. Each host
+        decides by its own journal; a host of a site whose upgrade the dead run had already closed has none kept.
       - The file is the collection's, like the journal and its lease; removing it is reported in
         RV(environment_discarded), not as a change of the host.
     type: bool

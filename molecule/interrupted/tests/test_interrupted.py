@@ -110,6 +110,10 @@ def test_second_run_refused_while_one_runs_then_killed_while_the_web_unit_stops(
 
 def test_rerun_starts_the_web_unit_first_then_completes_the_upgrade(host, before):
     time.sleep(LEASE + 1)
+    # The plan, given other variables, does not take the upgrade over: it never replaces those kept for it.
+    plan = upgrade("--tags", "upgrade_preflight", upgrade_environment={"NAUTOBOT_OPS_TEST_MARK": "the-plan"})
+    assert json.loads(host.file(OPERATOR_FILE).content_string) == MARK, plan
+    assert phase(journal(host)) == "switching" and journal(host)["lock"] is None, plan
     run = upgrade()
     assert run.rc == 0, run
     # Finished with the dead run's upgrade_environment (this run was given none); kept to the end of the run.
