@@ -184,10 +184,12 @@ def test_killed_during_the_migration_then_rerun_keeps_the_first_backup(host, bef
 
 
 def restoring(host):
-    """Whether the restore itself runs: a process with the dump in its environment that is not only proving it."""
+    """Whether the restore itself runs: a process with the dump in its environment that is not only proving it.
+    Each environment is read once: a proving process that ends between two reads looked like the restore."""
     return host.run(
-        "for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < $f 2>/dev/null | grep -q '^NAUTOBOT_OPS_DUMP=' || continue;"
-        " tr '\\0' '\\n' < $f | grep -q '^NAUTOBOT_OPS_VERIFY_ONLY=' || exit 0; done; exit 1"
+        "for f in /proc/[0-9]*/environ; do e=$(tr '\\0' '\\n' 2>/dev/null < $f) || continue;"
+        " printf '%s\\n' \"$e\" | grep -q '^NAUTOBOT_OPS_DUMP=' || continue;"
+        " printf '%s\\n' \"$e\" | grep -q '^NAUTOBOT_OPS_VERIFY_ONLY=' || exit 0; done; exit 1"
     ).rc == 0
 
 
